@@ -1,0 +1,62 @@
+# Two commands matter: `make run` serves the app, `make test` passes the tests.
+# Both start from a fresh clone: they create .venv with Python 3.13 and install the
+# pinned requirements first.
+
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON_VERSION := $(shell cat .python-version)
+# pyenv's interpreter when it is there (its shim needs .python-version), else python3.13.
+PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python3) $(shell command -v python3.13 2>/dev/null))
+DEV_ENV := DEBUG=1
+DOSSIERS := $(wildcard fixtures/*.yaml)
+
+.PHONY: run test test-pg lint format install browser bench loadtest clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PY)" ]; then echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION))." >&2; exit 1; fi
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	@for f in $(DOSSIERS); do $(DEV_ENV) $(BIN)/python manage.py import_dossier $$f || exit 1; done
+	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
+	$(BIN)/pytest
+
+# The same suite against PostgreSQL (DATABASE_URL must point at a server).
+test-pg: install browser
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m bench.run
+
+loadtest: install
+	$(BIN)/python -m bench.loadtest
+
+clean:
+	rm -rf $(VENV) staticfiles artifacts db.sqlite3 db.sqlite3-wal db.sqlite3-shm

@@ -1,0 +1,380 @@
+"""The study material: dossiers (topics), their passages, timeline, facts and sources.
+
+Every claim is traceable: a :class:`Citation` ties a source to a fact, a section, an
+event or a topic's core definition, and for a fact it records the value *that source*
+gives. When the sources give different values, the fact is disputed
+(:attr:`Fact.disputed`), and every value is kept with who gives it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def normalise(text: str) -> str:
+    """Fold an answer for comparison: case, accents, punctuation, spacing.
+
+    "Kim Il-sung", "kim il sung" and "Kim  Il Sung." all normalise alike; so do
+    "17 km" and "17 KM". Used wherever two options must not mean the same thing.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("–", "-").replace("—", "-")
+    text = re.sub(r"[^\w\s.]", " ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)  # keep decimal points only
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip())
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Tag(models.Model):
+    """A theme that cuts across dossiers: treaties, borders, famine, leaders..."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tag_detail", args=[self.slug])
+
+
+class TopicQuerySet(models.QuerySet["Topic"]):
+    def published(self) -> TopicQuerySet:
+        return self.filter(published=True)
+
+
+class Topic(models.Model):
+    """A dossier's subject, e.g. "North Korea–Russia relations"."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300, blank=True, help_text="One line for the home page.")
+    definition = models.TextField(help_text="The core definition; paragraphs separated by blank lines.")
+    published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("topic_detail", args=[self.slug])
+
+
+class Source(models.Model):
+    """A document the dossier draws on. Sources belong to one dossier file."""
+
+    class Kind(models.TextChoices):
+        WEB_PAGE = "web_page", "Web page"
+        REFERENCE = "reference", "Reference work"
+        BOOK = "book", "Book"
+        ARTICLE = "article", "Article"
+        DOCUMENT = "document", "Primary document"
+        OTHER = "other", "Other"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="sources")
+    key = models.SlugField(help_text="Short name used by citations in the dossier file.")
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or containing work.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    date = models.DateField(null=True, blank=True, help_text="Publication or last-updated date.")
+    url = models.URLField(blank=True)
+    note = models.TextField(blank=True, help_text="What this source is and what it contributes.")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["topic", "order", "key"]
+        constraints = [models.UniqueConstraint(fields=["topic", "key"], name="source_key_unique_per_topic")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Section(models.Model):
+    """A passage: "<Topic> in the context of <context>"."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="sections")
+    slug = models.SlugField(help_text="The anchor on the dossier page.")
+    context = models.CharField(max_length=200, help_text='The X in "Topic in the context of X".')
+    body = models.TextField(help_text="Paragraphs separated by blank lines.")
+    order = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="sections")
+
+    class Meta:
+        ordering = ["topic", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "slug"], name="section_slug_unique_per_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.title} in the context of {self.context}"
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('topic_detail', args=[self.topic.slug])}#{self.anchor}"
+
+    @property
+    def heading(self) -> str:
+        return str(self)
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.slug}"
+
+
+class TimelineEvent(models.Model):
+    """A dated event. ``month`` and ``day`` are optional: the date is as precise as known."""
+
+    class Precision(models.TextChoices):
+        YEAR = "year", "Year"
+        MONTH = "month", "Month"
+        DAY = "day", "Day"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="events")
+    slug = models.SlugField()
+    year = models.IntegerField()
+    month = models.PositiveSmallIntegerField(null=True, blank=True)
+    day = models.PositiveSmallIntegerField(null=True, blank=True)
+    end_year = models.IntegerField(null=True, blank=True, help_text="For a period: the year it ended.")
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="events")
+
+    class Meta:
+        ordering = ["topic", "year", "month", "day", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "slug"], name="event_slug_unique_per_topic"),
+            models.CheckConstraint(
+                condition=Q(day__isnull=True) | Q(month__isnull=False), name="event_day_needs_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12), name="event_month_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_label}: {self.title}"
+
+    @property
+    def precision(self) -> str:
+        if self.day:
+            return self.Precision.DAY
+        if self.month:
+            return self.Precision.MONTH
+        return self.Precision.YEAR
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+    @property
+    def date_label(self) -> str:
+        import calendar
+
+        if self.day and self.month:
+            label = f"{self.day} {calendar.month_name[self.month]} {self.year}"
+        elif self.month:
+            label = f"{calendar.month_name[self.month]} {self.year}"
+        else:
+            label = str(self.year)
+        if self.end_year and self.end_year != self.year:
+            label = f"{label}–{self.end_year}"
+        return label
+
+    @property
+    def anchor(self) -> str:
+        return f"event-{self.slug}"
+
+    def clean(self) -> None:
+        import datetime
+
+        if self.day and not self.month:
+            raise ValidationError({"day": "A day needs a month."})
+        if self.month and self.day:
+            try:
+                datetime.date(2000 if self.year < 1 else self.year, self.month, self.day)
+            except ValueError as exc:
+                raise ValidationError({"day": f"No such date: {exc}."}) from exc
+        if self.end_year is not None and self.end_year < self.year:
+            raise ValidationError({"end_year": "A period cannot end before it starts."})
+
+
+class FactQuerySet(models.QuerySet["Fact"]):
+    def settled(self) -> FactQuerySet:
+        return self.filter(disputed=False)
+
+    def disputed_only(self) -> FactQuerySet:
+        return self.filter(disputed=True)
+
+
+class Fact(models.Model):
+    """One askable claim, with its answer, the passage that explains it and its sources."""
+
+    class Kind(models.TextChoices):
+        YEAR = "year", "Year"
+        DATE = "date", "Date"
+        NUMBER = "number", "Number or quantity"
+        PERSON = "person", "Person"
+        PLACE = "place", "Place"
+        ORGANISATION = "organisation", "Organisation"
+        TREATY = "treaty", "Treaty or agreement"
+        EVENT = "event", "Event"
+        TEXT = "text", "Short text"
+
+    NUMERIC_KINDS = frozenset({Kind.YEAR, Kind.NUMBER})
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="facts")
+    slug = models.SlugField()
+    subject = models.CharField(
+        max_length=300,
+        help_text='What the claim is about, e.g. "the year the Treaty of Nerchinsk was signed".',
+    )
+    statement = models.TextField(
+        help_text="The claim as one sentence, answer included. Used for explanations and true/false."
+    )
+    stem = models.CharField(
+        max_length=300, blank=True, help_text="Optional question text; otherwise built from the kind."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    answer = models.CharField(
+        max_length=200, help_text="The answer. For a disputed fact, the value most sources give."
+    )
+    unit = models.CharField(max_length=40, blank=True, help_text='For quantities: "km", "deaths"...')
+    aliases = models.JSONField(default=list, blank=True, help_text="Other spellings of the answer.")
+    year = models.IntegerField(null=True, blank=True, help_text="The year the fact belongs to (its era).")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="facts"
+    )
+    event = models.ForeignKey(
+        TimelineEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="facts"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="facts")
+    explanation = models.TextField(blank=True, help_text="Why the answer is right; shown after answering.")
+    disputed = models.BooleanField(
+        default=False, editable=False, help_text="Set from the citations: sources give different values."
+    )
+    dispute_note = models.TextField(blank=True, help_text="How the sources disagree and why it matters.")
+    # A random key drawn once: choosing k random facts is an indexed range scan on it,
+    # never a full ORDER BY RANDOM() over the bank.
+    sample_key = models.FloatField(default=0.0, db_index=True, editable=False)
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "pk"]
+        constraints = [models.UniqueConstraint(fields=["topic", "slug"], name="fact_slug_unique_per_topic")]
+        indexes = [models.Index(fields=["topic", "kind", "disputed"], name="fact_topic_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.answer}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.sample_key:
+            import random
+
+            self.sample_key = random.random() or 0.5
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.kind in self.NUMERIC_KINDS and self.answer and numeric_value(self.answer) is None:
+            raise ValidationError({"answer": f"A {self.get_kind_display().lower()} answer must be a number."})
+
+    @property
+    def answer_display(self) -> str:
+        return f"{self.answer} {self.unit}".strip() if self.unit else self.answer
+
+    def names(self) -> set[str]:
+        """Every normalised way of writing the answer."""
+        return {normalise(self.answer), *(normalise(a) for a in self.aliases or [])}
+
+    def refresh_disputed(self, citations: Iterable[Citation] | None = None) -> bool:
+        """Recompute :attr:`disputed` from the citations' values; save if it changed."""
+        if citations is None:
+            citations = self.citations.all()
+        disputed = len(distinct_values(c.value for c in citations if c.value)) > 1
+        if disputed != self.disputed:
+            self.disputed = disputed
+            if self.pk:
+                Fact.objects.filter(pk=self.pk).update(disputed=disputed)
+        return disputed
+
+
+def numeric_value(text: str) -> float | None:
+    """The number in an answer such as "1689", "17.5" or "3,000,000"; None if there is none."""
+    match = re.fullmatch(r"\s*(-?\d[\d,]*(?:\.\d+)?)\s*", text or "")
+    if not match:
+        return None
+    return float(match.group(1).replace(",", ""))
+
+
+def distinct_values(values: Iterable[str]) -> list[str]:
+    """The values, first spelling kept, with spellings that normalise alike folded together."""
+    seen: dict[str, str] = {}
+    for value in values:
+        seen.setdefault(normalise(value), value)
+    return list(seen.values())
+
+
+class Citation(models.Model):
+    """A source supports a fact, a section, an event, or a topic's core definition.
+
+    For a fact, ``value`` is the answer as *this* source gives it; citations of one
+    fact with different values make the fact disputed.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="citations")
+    fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    event = models.ForeignKey(
+        TimelineEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+    )
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="definition_citations"
+    )
+    value = models.CharField(max_length=200, blank=True, help_text="The value this source gives (facts).")
+    locator = models.CharField(
+        max_length=200, blank=True, help_text="Where in the source: heading, paragraph."
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(fact__isnull=False, section__isnull=True, event__isnull=True, topic__isnull=True)
+                    | Q(fact__isnull=True, section__isnull=False, event__isnull=True, topic__isnull=True)
+                    | Q(fact__isnull=True, section__isnull=True, event__isnull=False, topic__isnull=True)
+                    | Q(fact__isnull=True, section__isnull=True, event__isnull=True, topic__isnull=False)
+                ),
+                name="citation_cites_exactly_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.fact or self.section or self.event or self.topic
+        suffix = f" = {self.value}" if self.value else ""
+        return f"{self.source.title} → {target}{suffix}"

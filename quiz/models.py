@@ -1,0 +1,278 @@
+"""Questions, quizzes, attempts and classes.
+
+Two kinds of question feed a quiz: *generated* ones, built on demand from facts by
+:mod:`quiz.generation`, and *written* ones, which teachers write in the admin
+(:class:`Question` with its :class:`Choice` rows).
+
+An :class:`Attempt` snapshots everything a player will see (:class:`Item`) when it
+starts, so later edits never change it. Each item is answered at most once: the answer
+is stored by a conditional UPDATE (``answered_at IS NULL``), never read-then-write.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from content.models import Fact, Section, Tag, Topic
+
+
+class Difficulty(models.IntegerChoices):
+    EASY = 1, "Easy"
+    MEDIUM = 2, "Medium"
+    HARD = 3, "Hard"
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def published(self) -> QuestionQuerySet:
+        return self.filter(status=Question.Status.PUBLISHED)
+
+
+class Question(models.Model):
+    """A multiple-choice question written by a teacher."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="questions")
+    stem = models.TextField()
+    explanation = models.TextField(help_text="Why the right answer is right; shown after answering.")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    facts = models.ManyToManyField(Fact, blank=True, related_name="questions")
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "pk"]
+
+    def __str__(self) -> str:
+        return self.stem[:80]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=300)
+    is_correct = models.BooleanField(default=False)
+    note = models.CharField(max_length=300, blank=True, help_text="What this option really is (feedback).")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuizQuerySet(models.QuerySet["Quiz"]):
+    def published(self) -> QuizQuerySet:
+        return self.filter(published=True)
+
+
+class Quiz(models.Model):
+    """A playable quiz. Every dossier has a default one (see :meth:`QuizManager.default_for`)."""
+
+    class Mix(models.TextChoices):
+        GENERATED = "generated", "Generated from facts"
+        WRITTEN = "written", "Written by teachers"
+        BOTH = "both", "Both"
+
+    LENGTHS = (5, 10, 20)
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="quizzes")
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="quizzes")
+    question_count = models.PositiveSmallIntegerField(default=10)
+    allow_length_choice = models.BooleanField(default=True, help_text="Let players pick 5, 10 or 20.")
+    mix = models.CharField(max_length=10, choices=Mix.choices, default=Mix.BOTH)
+    shuffle = models.BooleanField(default=True)
+    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+    published = models.BooleanField(default=False)
+    is_default = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "title"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic"], condition=Q(is_default=True), name="one_default_quiz_per_topic"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def default_for(cls, topic: Topic) -> Quiz:
+        """The dossier's own quiz, created the first time anyone asks for it."""
+        quiz, _ = cls.objects.get_or_create(
+            topic=topic,
+            is_default=True,
+            defaults={
+                "slug": topic.slug,
+                "title": f"{topic.title}: trivia",
+                "published": True,
+                "mix": cls.Mix.BOTH,
+            },
+        )
+        return quiz
+
+
+class Attempt(models.Model):
+    """One play of a quiz by one player (a user, or an anonymous session until they sign in)."""
+
+    class Mode(models.TextChoices):
+        NORMAL = "normal", "Quiz"
+        REVIEW = "review", "Review of mistakes"
+        CHALLENGE = "challenge", "Challenge"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="attempts"
+    )
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts")
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.NORMAL)
+    seed = models.BigIntegerField()
+    length = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField(default=0)
+    answered_count = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    challenge_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="challenges"
+    )
+    share_code = models.CharField(max_length=16, unique=True, default="", blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="attempt_user_recent"),
+            models.Index(fields=["quiz", "finished_at"], name="attempt_quiz_finished"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} ({self.score}/{self.length})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.share_code:
+            self.share_code = secrets.token_urlsafe(9)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("attempt_play", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+
+class Item(models.Model):
+    """One question of an attempt, frozen when the attempt started.
+
+    ``correct`` and ``notes`` stay on the server: templates rendered before the item is
+    answered never receive them.
+    """
+
+    class Form(models.TextChoices):
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        TRUE_FALSE = "true_false", "True or false"
+        FIRST = "first", "Which happened first"
+        ORDER = "order", "Put in order"
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    form = models.CharField(max_length=20, choices=Form.choices)
+    stem = models.TextField()
+    options = models.JSONField(help_text="The options in the order shown.")
+    correct = models.JSONField(help_text="Index of the right option; for ordering, the right order.")
+    explanation = models.TextField(blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text="What each option really is.")
+    fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    fact_ids = models.JSONField(default=list, blank=True)
+    passage_url = models.CharField(max_length=300, blank=True)
+    passage_title = models.CharField(max_length=300, blank=True)
+    sources = models.JSONField(default=list, blank=True, help_text="Titles of the sources.")
+    tag_slugs = models.JSONField(default=list, blank=True)
+    section_slug = models.CharField(max_length=50, blank=True)
+    served_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    chosen = models.JSONField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="item_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.stem[:60]}"
+
+
+class Classroom(models.Model):
+    """A teacher's class. Students join with the join code."""
+
+    name = models.CharField(max_length=120)
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classrooms")
+    join_code = models.CharField(max_length=12, unique=True)
+    students = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="enrolled_classrooms"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.join_code:
+            self.join_code = new_join_code()
+        super().save(*args, **kwargs)
+
+
+def new_join_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in class
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Membership(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "student"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.classroom}"

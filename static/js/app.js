@@ -1,0 +1,1 @@
+// Small progressive enhancements. Every page works without this file.
