@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("quiz.account_urls")),
     path("", include("quiz.urls")),
     path("", include("content.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Accounts, profiles, classes, history and leaderboards."""
+
+urlpatterns: list = []
