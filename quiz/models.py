@@ -21,6 +21,8 @@ from django.urls import reverse
 
 from content.models import Fact, Section, Tag, Topic
 
+TEACHERS_GROUP = "Teachers"
+
 
 class Difficulty(models.IntegerChoices):
     EASY = 1, "Easy"
