@@ -154,12 +154,24 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Sessions live in the database (the default), so no app server keeps state on its disk.
 SESSION_COOKIE_HTTPONLY = True
 
-# Mail goes to the console unless MAIL_BACKEND names a real backend (Django 6.1 MAILERS).
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("MAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
-    },
-}
+# Mail (Django 6.1 MAILERS): the console in development; SMTP in production, set by
+# SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD and SMTP_USE_TLS.
+if DEBUG or env_bool("MAIL_TO_CONSOLE"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("SMTP_HOST", "localhost"),
+                "port": env_int("SMTP_PORT", 587),
+                "username": os.environ.get("SMTP_USERNAME", ""),
+                "password": os.environ.get("SMTP_PASSWORD", ""),
+                "use_tls": env_bool("SMTP_USE_TLS", True),
+                "timeout": 10,
+            },
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dossiers <noreply@localhost>")
 
 # Internationalisation -------------------------------------------------------
