@@ -1,0 +1,218 @@
+"""Putting questions together: a topic's generated questions, a quiz, a review of mistakes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+
+from content.models import Fact, Tag, Topic
+from quiz.generation.bank import (
+    TagFilter,
+    candidate_pools,
+    load_events,
+    load_facts,
+    sample_ids,
+    with_tags,
+)
+from quiz.generation.questions import (
+    FORM,
+    NotAskable,
+    multiple_choice,
+    pick_events,
+    question_from_written,
+    timeline,
+    true_false,
+)
+from quiz.generation.types import GeneratedQuestion
+from quiz.models import Question, Quiz
+
+#: Share of fact questions turned into true/false when the statement allows it.
+TRUE_FALSE_SHARE = 0.2
+#: One timeline question per this many questions, when the timeline has enough dated events.
+QUESTIONS_PER_TIMELINE = 5
+#: Events per timeline question.
+TIMELINE_OPTIONS = 4
+
+
+def _oversample(n: int) -> int:
+    """Facts to read for ``n`` questions: some facts cannot be asked (too few siblings...)."""
+    return 2 * n + 4
+
+
+def _tag_ids(facts: Iterable[Fact]) -> list[int]:
+    return sorted({t.pk for f in facts for t in f.tags.all()})
+
+
+def _fact_question(
+    fact: Fact, pools: dict, rng: random.Random, *, shuffle: bool, allow_true_false: bool
+) -> GeneratedQuestion | None:
+    """Multiple choice (or, sometimes, true/false); None when the fact cannot be asked."""
+    pool = pools.get((fact.topic_id, fact.kind), [])
+    try:
+        question = multiple_choice(fact, pool, rng, shuffle=shuffle)
+    except NotAskable:
+        return None
+    if allow_true_false and rng.random() < TRUE_FALSE_SHARE:
+        try:
+            return true_false(fact, pool, rng)
+        except NotAskable:
+            pass
+    return question
+
+
+def _reading_order(fact: Fact) -> tuple:
+    section = fact.section
+    return (section is None, section.order if section else 0, section.pk if section else 0, fact.pk)
+
+
+def _generate(
+    topic: Topic | int,
+    count: int,
+    rng: random.Random,
+    *,
+    tags: Sequence[TagFilter] = (),
+    shuffle: bool = True,
+    exclude_fact_ids: Iterable[int] = (),
+) -> list[GeneratedQuestion]:
+    if count <= 0:
+        return []
+    topic_id = topic if isinstance(topic, int) else topic.pk
+    timeline_questions: list[GeneratedQuestion] = []
+    wanted_timeline = count // QUESTIONS_PER_TIMELINE
+    if wanted_timeline:
+        events = load_events(topic_id, tags)
+        form = rng.choice([FORM.FIRST, FORM.ORDER])
+        for _ in range(wanted_timeline):
+            picked = pick_events(events, rng, TIMELINE_OPTIONS)
+            if not picked:
+                break
+            timeline_questions.append(timeline(picked, form, rng, shuffle=shuffle))
+            events = [e for e in events if e not in picked]
+            form = FORM.ORDER if form == FORM.FIRST else FORM.FIRST
+
+    wanted = count - len(timeline_questions)
+    facts_qs = with_tags(Fact.objects.filter(topic_id=topic_id), tags)
+    excluded = sorted(set(exclude_fact_ids))
+    if excluded:
+        facts_qs = facts_qs.exclude(pk__in=excluded)
+    facts = load_facts(sample_ids(facts_qs, _oversample(wanted), rng))
+    pools = candidate_pools(((f.topic_id, f.kind) for f in facts), _tag_ids(facts), rng)
+    asked: list[tuple[Fact, GeneratedQuestion]] = []
+    for fact in facts:
+        if len(asked) >= wanted:
+            break
+        question = _fact_question(fact, pools, rng, shuffle=shuffle, allow_true_false=True)
+        if question is not None:
+            asked.append((fact, question))
+    if not shuffle:
+        asked.sort(key=lambda pair: _reading_order(pair[0]))
+    questions = [q for _, q in asked] + timeline_questions
+    if shuffle:
+        rng.shuffle(questions)
+    return questions
+
+
+def generate_questions(
+    topic: Topic, *, count: int, seed: int, tag: TagFilter = None, shuffle: bool = True
+) -> list[GeneratedQuestion]:
+    """Up to ``count`` questions generated from ``topic`` (optionally only facts/events tagged ``tag``).
+
+    About one in five is a timeline question when the timeline allows, and some fact
+    questions are true/false; the rest are multiple choice. Fewer than ``count`` only
+    when the bank has fewer askable facts.
+    """
+    return _generate(topic, count, random.Random(seed), tags=[tag], shuffle=shuffle)
+
+
+def _tag_filters(quiz: Quiz, tag: TagFilter) -> list[TagFilter]:
+    filters: list[TagFilter] = []
+    if quiz.tag_id:
+        filters.append(quiz.tag_id)
+    if tag is not None and tag != "" and not (isinstance(tag, Tag) and tag.pk == quiz.tag_id):
+        filters.append(tag)
+    return filters
+
+
+def _written(quiz: Quiz, tags: Sequence[TagFilter], rng: random.Random, k: int) -> list[Question]:
+    """Up to ``k`` published teacher questions of the quiz's topic, in a random order.
+
+    Reads every published question *id* of the topic (teacher-written, so a few hundred
+    at most), then only the ``k`` chosen questions with their choices and sources.
+    """
+    if k <= 0:
+        return []
+    ids_qs = with_tags(Question.objects.published().filter(topic_id=quiz.topic_id), tags)
+    ids = list(dict.fromkeys(ids_qs.order_by("pk").values_list("pk", flat=True)))
+    chosen = rng.sample(ids, min(k, len(ids)))
+    if not chosen:
+        return []
+    questions = (
+        Question.objects.filter(pk__in=chosen)
+        .select_related("section__topic")
+        .prefetch_related(
+            "choices",
+            "tags",
+            "facts__citations__source",
+        )
+    )
+    by_id = {q.pk: q for q in questions}
+    return [by_id[pk] for pk in chosen if pk in by_id]
+
+
+def build_quiz(quiz: Quiz, *, length: int, seed: int, tag: TagFilter = None) -> list[GeneratedQuestion]:
+    """The questions of one play of ``quiz``: up to ``length`` of them.
+
+    ``quiz.mix`` picks generated questions, published teacher questions of the topic, or
+    both (up to half written, the rest generated, each side topping up the other when it
+    runs short). ``quiz.tag`` and ``tag`` both filter (a question must carry both).
+    ``quiz.shuffle`` shuffles option order and question order; without it options keep
+    a stable order (numbers ascending, text alphabetical, teacher choices as written) and
+    questions follow the dossier's reading order, teacher questions last.
+    """
+    rng = random.Random(seed)
+    tags = _tag_filters(quiz, tag)
+    shuffle = quiz.shuffle
+    written: list[GeneratedQuestion] = []
+    if quiz.mix in (Quiz.Mix.WRITTEN, Quiz.Mix.BOTH):
+        for question in _written(quiz, tags, rng, length):
+            try:
+                written.append(question_from_written(question, rng, shuffle=shuffle))
+            except NotAskable:
+                continue
+    if not shuffle:
+        written.sort(key=lambda q: q.question_id or 0)
+    if quiz.mix == Quiz.Mix.WRITTEN:
+        questions = written[:length]
+    else:
+        share = min(len(written), length // 2) if quiz.mix == Quiz.Mix.BOTH else 0
+        used = written[:share]
+        exclude = [pk for q in used for pk in q.fact_ids]
+        generated = _generate(
+            quiz.topic_id, length - share, rng, tags=tags, shuffle=shuffle, exclude_fact_ids=exclude
+        )
+        spare = [
+            q for q in written[share:] if not set(q.fact_ids) & {pk for g in generated for pk in g.fact_ids}
+        ]
+        used += spare[: length - share - len(generated)]
+        questions = generated + used
+    if shuffle:
+        rng.shuffle(questions)
+    return questions[:length]
+
+
+def questions_for_facts(facts: Iterable[Fact | int], *, seed: int) -> list[GeneratedQuestion]:
+    """One multiple-choice question per fact, in the order given ("review my mistakes").
+
+    Facts that cannot be asked (see :func:`audit_facts`) are skipped. Takes facts or their
+    ids; reads them again with everything a question needs, in bulk.
+    """
+    rng = random.Random(seed)
+    ids = list(dict.fromkeys(f.pk if isinstance(f, Fact) else int(f) for f in facts))
+    loaded = load_facts(ids)
+    pools = candidate_pools(((f.topic_id, f.kind) for f in loaded), _tag_ids(loaded), rng)
+    out = []
+    for fact in loaded:
+        question = _fact_question(fact, pools, rng, shuffle=True, allow_true_false=False)
+        if question is not None:
+            out.append(question)
+    return out

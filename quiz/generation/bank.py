@@ -1,0 +1,191 @@
+"""Reading the fact bank in bounded queries.
+
+Nothing here loads a whole topic: facts are sampled by their random ``sample_key``
+(a random start point, ``sample_key >= r ORDER BY sample_key LIMIT k``, then the wrap
+around from the bottom), and distractor candidates come from a window of the same
+kind, again from a random start, with a LIMIT. Both halves of a wrap-around are always
+queried, so the number of queries never depends on how many facts the bank holds.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from content.models import Citation, Fact, Tag, TimelineEvent
+
+#: Distractor candidates read per kind from the fact's own topic, on each side of a random start.
+POOL_WINDOW = 40
+#: Candidates read per kind from other topics that share a tag with the facts asked.
+TAG_POOL = 20
+#: Timeline events read per quiz; a dossier's timeline has dozens, not thousands.
+EVENT_LIMIT = 200
+
+TagFilter = Tag | str | int | None
+
+
+def tag_q(tag: Tag | str | int) -> Q:
+    """A filter on one tag, given as a Tag, its slug or its pk (neither costs a query)."""
+    if isinstance(tag, Tag):
+        return Q(tags=tag)
+    if isinstance(tag, int):
+        return Q(tags__pk=tag)
+    return Q(tags__slug=tag)
+
+
+def with_tags(queryset: QuerySet, tags: Iterable[TagFilter]) -> QuerySet:
+    """Keep rows carrying every given tag (one join per tag, so the tags combine with AND)."""
+    for tag in tags:
+        if tag is not None and tag != "":
+            queryset = queryset.filter(tag_q(tag))
+    return queryset
+
+
+def sample_ids(queryset: QuerySet, k: int, rng: random.Random) -> list[int]:
+    """Up to ``k`` random primary keys of ``queryset``, by a random start on ``sample_key``."""
+    if k <= 0:
+        return []
+    start = rng.random()
+    ordered = queryset.order_by("sample_key", "pk").values_list("pk", flat=True)
+    after = list(ordered.filter(sample_key__gte=start)[:k])
+    before = list(ordered.filter(sample_key__lt=start)[:k])
+    return list(dict.fromkeys(after + before))[:k]
+
+
+def load_facts(ids: Sequence[int]) -> list[Fact]:
+    """The facts with their citations (and sources), tags, passage and event, in ``ids`` order."""
+    facts = (
+        Fact.objects.filter(pk__in=list(ids))
+        .select_related("topic", "section__topic", "event")
+        .prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+        )
+    )
+    by_id = {fact.pk: fact for fact in facts}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Another fact's answer, as a possible distractor."""
+
+    fact_id: int
+    topic_id: int
+    kind: str
+    answer: str
+    aliases: tuple[str, ...]
+    unit: str
+    year: int | None
+    subject: str
+    stem: str
+    statement: str
+    sample_key: float
+    tag_ids: frozenset[int] = frozenset()
+
+
+_CANDIDATE_FIELDS = (
+    "pk",
+    "topic_id",
+    "kind",
+    "answer",
+    "aliases",
+    "unit",
+    "year",
+    "subject",
+    "stem",
+    "statement",
+    "sample_key",
+)
+
+
+def _candidates(rows: Iterable[dict]) -> list[Candidate]:
+    return [
+        Candidate(
+            fact_id=row["pk"],
+            topic_id=row["topic_id"],
+            kind=row["kind"],
+            answer=row["answer"],
+            aliases=tuple(row["aliases"] or ()),
+            unit=row["unit"],
+            year=row["year"],
+            subject=row["subject"],
+            stem=row["stem"],
+            statement=row["statement"],
+            sample_key=row["sample_key"],
+        )
+        for row in rows
+    ]
+
+
+def candidate_pools(
+    needs: Iterable[tuple[int, str]], tag_ids: Sequence[int], rng: random.Random
+) -> dict[tuple[int, str], list[Candidate]]:
+    """Distractor candidates for each (topic id, kind) asked, each pool bounded.
+
+    A pool holds settled facts of that kind: up to ``2 * POOL_WINDOW`` from the topic
+    (a random window on ``sample_key``) and up to ``TAG_POOL`` from other topics that
+    share one of ``tag_ids``. Disputed facts are left out: what they "really are" is
+    itself in question. Three queries per pool plus one for all the candidates' tags.
+    """
+    pools: dict[tuple[int, str], list[Candidate]] = {}
+    settled = Fact.objects.filter(disputed=False).order_by("sample_key", "pk")
+    for topic_id, kind in sorted(set(needs)):
+        start = rng.random()
+        own = settled.filter(topic_id=topic_id, kind=kind).values(*_CANDIDATE_FIELDS)
+        rows = [
+            *own.filter(sample_key__gte=start)[:POOL_WINDOW],
+            *own.filter(sample_key__lt=start)[:POOL_WINDOW],
+        ]
+        if tag_ids:
+            shared = (
+                settled.filter(kind=kind, tags__in=list(tag_ids))
+                .exclude(topic_id=topic_id)
+                .values(*_CANDIDATE_FIELDS)
+                .distinct()[:TAG_POOL]
+            )
+            rows.extend(shared)
+        pools[(topic_id, kind)] = _candidates({row["pk"]: row for row in rows}.values())
+    all_ids = sorted({c.fact_id for pool in pools.values() for c in pool})
+    tags_of: dict[int, set[int]] = {}
+    if all_ids:
+        for fact_id, tag_id in Fact.tags.through.objects.filter(fact_id__in=all_ids).values_list(
+            "fact_id", "tag_id"
+        ):
+            tags_of.setdefault(fact_id, set()).add(tag_id)
+    return {key: [_with_tags(c, tags_of.get(c.fact_id, set())) for c in pool] for key, pool in pools.items()}
+
+
+def _with_tags(candidate: Candidate, tag_ids: set[int]) -> Candidate:
+    from dataclasses import replace
+
+    return replace(candidate, tag_ids=frozenset(tag_ids))
+
+
+def load_events(topic_id: int, tags: Iterable[TagFilter]) -> list[TimelineEvent]:
+    """The topic's dated events whose date no source disputes, earliest first (bounded).
+
+    An event is left out when a disputed fact of kind year or date is linked to it: its
+    place in the timeline is itself in question.
+    """
+    disputed_date = Fact.objects.filter(
+        event=OuterRef("pk"), disputed=True, kind__in=[Fact.Kind.YEAR, Fact.Kind.DATE]
+    )
+    events = with_tags(TimelineEvent.objects.filter(topic_id=topic_id), tags)
+    events = (
+        events.filter(~Exists(disputed_date))
+        .select_related("section__topic")
+        .prefetch_related(
+            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+            Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+            Prefetch(
+                "facts", queryset=Fact.objects.filter(disputed=False).only("pk", "event_id").order_by("pk")
+            ),
+        )
+        .order_by("year", "month", "day", "pk")
+        .distinct()
+    )
+    return list(events[:EVENT_LIMIT])

@@ -1,0 +1,239 @@
+"""Distractors: plausible, of the answer's kind, and certainly wrong.
+
+A distractor is never equal to any value any source gives for the fact, nor to its
+answer or aliases: compared after :func:`content.models.normalise`, numerically for
+years and numbers, and as calendar dates for dates. No two options may mean the same
+thing. Siblings (other facts' answers of the same kind) come first, preferring those
+that share tags, then the topic, then the era; for years and numbers, made-up near
+values fill in when the bank has too few siblings.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from content.models import Fact, normalise, numeric_value
+from quiz.generation.bank import Candidate
+
+#: How many acceptable siblings to draw the three distractors from (best ranked first):
+#: enough for seeds to vary the options, few enough to keep them plausible.
+SHORTLIST = 6
+DISTRACTORS = 3
+_FAR = 10_000
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y", "%b %d, %Y")
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """A calendar date written as "1950-06-25", "25 June 1950" or "June 25, 1950"."""
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip())
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class ValueSet:
+    """Values that mean the same thing collide: by spelling, by number, or by date."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.names: set[str] = set()
+        self.numbers: set[float] = set()
+        self.dates: set[datetime.date] = set()
+
+    def _keys(self, text: str) -> tuple[str, float | None, datetime.date | None]:
+        number = numeric_value(text) if self.kind in Fact.NUMERIC_KINDS else None
+        date = parse_date(text) if self.kind == Fact.Kind.DATE else None
+        return normalise(text), number, date
+
+    def contains(self, *texts: str) -> bool:
+        for text in texts:
+            name, number, date = self._keys(text)
+            if name in self.names or (number is not None and number in self.numbers):
+                return True
+            if date is not None and date in self.dates:
+                return True
+        return False
+
+    def add(self, *texts: str) -> None:
+        for text in texts:
+            name, number, date = self._keys(text)
+            self.names.add(name)
+            if number is not None:
+                self.numbers.add(number)
+            if date is not None:
+                self.dates.add(date)
+
+
+@dataclass(frozen=True)
+class Distractor:
+    text: str  # the option as shown (a number with its unit)
+    value: str  # the bare value, as it would appear in a statement
+    note: str  # what it really is; "" for a made-up near value
+    fact_id: int | None = None
+
+
+def with_unit(value: str, unit: str) -> str:
+    return f"{value} {unit}".strip() if unit else value
+
+
+def sibling_note(candidate: Candidate) -> str:
+    """What a sibling's answer really is: its own statement, which names it."""
+    if candidate.answer and candidate.answer in candidate.statement:
+        return candidate.statement
+    return f"{candidate.answer}: {candidate.statement or candidate.subject}"
+
+
+def era_of(kind: str, answer: str, year: int | None) -> int | None:
+    if year is not None:
+        return year
+    if kind == Fact.Kind.YEAR:
+        number = numeric_value(answer)
+        return int(number) if number is not None else None
+    date = parse_date(answer) if kind == Fact.Kind.DATE else None
+    return date.year if date else None
+
+
+def rank_siblings(fact: Fact, tag_ids: frozenset[int], pool: Iterable[Candidate]) -> list[Candidate]:
+    """Siblings best first: shared tags, then same topic, then nearest era; ties by sample key."""
+    era = era_of(fact.kind, fact.answer, fact.year)
+
+    def key(c: Candidate) -> tuple:
+        other = era_of(c.kind, c.answer, c.year)
+        distance = abs(other - era) if era is not None and other is not None else _FAR
+        return (-len(c.tag_ids & tag_ids), c.topic_id != fact.topic_id, distance, c.sample_key, c.fact_id)
+
+    return sorted((c for c in pool if c.fact_id != fact.pk and c.kind == fact.kind), key=key)
+
+
+def acceptable_siblings(
+    fact: Fact, forbidden: ValueSet, ranked: Sequence[Candidate], limit: int
+) -> list[Distractor]:
+    """Up to ``limit`` siblings that are wrong for this fact and distinct from each other."""
+    chosen = ValueSet(fact.kind)
+    out: list[Distractor] = []
+    subject = normalise(fact.stem or fact.subject)
+    for c in ranked:
+        if len(out) >= limit:
+            break
+        if normalise(c.stem or c.subject) == subject:
+            continue  # the same question asked twice in the bank: its answer may be right too
+        if fact.kind == Fact.Kind.NUMBER and normalise(c.unit) != normalise(fact.unit):
+            continue
+        if fact.kind in Fact.NUMERIC_KINDS and numeric_value(c.answer) is None:
+            continue
+        if fact.kind == Fact.Kind.YEAR and not _possible_year(numeric_value(c.answer)):
+            continue
+        names = (c.answer, *c.aliases)
+        if forbidden.contains(*names) or chosen.contains(*names):
+            continue
+        chosen.add(*names)
+        out.append(Distractor(with_unit(c.answer, fact.unit), c.answer, sibling_note(c), c.fact_id))
+    return out
+
+
+def _possible_year(value: float | None) -> bool:
+    return value is not None and value == int(value) and 1 <= value <= timezone.now().year
+
+
+def _swapped_digits(digits: str) -> list[str]:
+    """Each adjacent pair of digits swapped, never giving a leading zero."""
+    out = []
+    for i in range(len(digits) - 1):
+        if digits[i] == digits[i + 1]:
+            continue
+        swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+        if swapped[0] != "0":
+            out.append(swapped)
+    return out
+
+
+def near_years(answer: str, rng: random.Random) -> list[str]:
+    """Years a few off the answer, and with swapped digits: never negative, never in the future."""
+    number = numeric_value(answer)
+    if number is None or number != int(number):
+        return []
+    year = int(number)
+    offsets = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15]
+    values = [year + sign * offset for offset in offsets for sign in (1, -1)]
+    values += [int(s) for s in _swapped_digits(str(abs(year))) if abs(int(s) - year) <= 90]
+    rng.shuffle(values)
+    return [str(v) for v in dict.fromkeys(values) if _possible_year(v)]
+
+
+def _format_like(value: float, template: str) -> str:
+    decimals = len(template.split(".", 1)[1]) if "." in template else 0
+    if decimals:
+        text = f"{value:,.{decimals}f}" if "," in template else f"{value:.{decimals}f}"
+    else:
+        text = f"{round(value):,}" if "," in template else str(round(value))
+    return text
+
+
+def near_numbers(answer: str, rng: random.Random) -> list[str]:
+    """Quantities near the answer, written like it (commas, decimals); never negative or zero."""
+    number = numeric_value(answer)
+    if number is None or number <= 0:
+        return []
+    raw = answer.strip()
+    values: list[float] = []
+    if number == int(number) and number <= 12:
+        values = [number + d for d in (1, 2, 3, -1, -2, -3)]
+    else:
+        step = 10 ** max(len(str(int(number))) - 2, 0) if number == int(number) else 0
+        for factor in (0.5, 0.6, 0.75, 0.8, 1.2, 1.25, 1.5, 2):
+            value = number * factor
+            if step:
+                value = round(value / step) * step
+            values.append(value)
+        if number == int(number):
+            values += [float(s) for s in _swapped_digits(str(int(number)))]
+    rng.shuffle(values)
+    texts = [_format_like(v, raw) for v in values if v > 0]
+    return [t for t in dict.fromkeys(texts) if numeric_value(t) not in (None, 0, number)]
+
+
+def near_values(fact: Fact, answer: str, rng: random.Random) -> list[str]:
+    if fact.kind == Fact.Kind.YEAR:
+        return near_years(answer, rng)
+    if fact.kind == Fact.Kind.NUMBER:
+        return near_numbers(answer, rng)
+    return []
+
+
+def choose_distractors(
+    fact: Fact,
+    answer: str,
+    forbidden: ValueSet,
+    ranked: Sequence[Candidate],
+    rng: random.Random,
+    count: int = DISTRACTORS,
+) -> list[Distractor]:
+    """``count`` distractors for ``answer`` (fewer if the bank cannot supply them).
+
+    Draws from the best ``SHORTLIST`` acceptable siblings; for years and numbers, near
+    values top up when fewer than ``count`` siblings qualify.
+    """
+    shortlist = acceptable_siblings(fact, forbidden, ranked, SHORTLIST)
+    picked = rng.sample(shortlist, min(count, len(shortlist)))
+    if len(picked) < count:
+        taken = ValueSet(fact.kind)
+        for d in picked:
+            taken.add(d.value)
+        for value in near_values(fact, answer, rng):
+            if len(picked) >= count:
+                break
+            if forbidden.contains(value) or taken.contains(value):
+                continue
+            taken.add(value)
+            picked.append(Distractor(with_unit(value, fact.unit), value, ""))
+    return picked

@@ -1,0 +1,53 @@
+"""Print generated questions for a topic, as JSON or as readable text."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from content.models import Tag, Topic
+from quiz.generation import generate_questions
+
+
+class Command(BaseCommand):
+    help = "Generate questions from a topic's facts and timeline, and print them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--topic", required=True, help="Topic slug.")
+        parser.add_argument("--tag", help="Only facts and events with this tag (slug).")
+        parser.add_argument("--count", type=int, default=10)
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--format", choices=["json", "text"], default="text")
+
+    def handle(
+        self, *args, topic: str, tag: str | None, count: int, seed: int, format: str, **options
+    ) -> None:
+        try:
+            found = Topic.objects.get(slug=topic)
+        except Topic.DoesNotExist as exc:
+            raise CommandError(f"No topic with slug {topic!r}.") from exc
+        if tag and not Tag.objects.filter(slug=tag).exists():
+            raise CommandError(f"No tag with slug {tag!r}.")
+        if count < 1:
+            raise CommandError("--count must be at least 1.")
+        questions = generate_questions(found, count=count, seed=seed, tag=tag or None)
+        if format == "json":
+            self.stdout.write(json.dumps([q.to_json() for q in questions], indent=2, ensure_ascii=False))
+            return
+        for number, question in enumerate(questions, start=1):
+            self.stdout.write(f"{number}. [{question.form}] {question.stem}")
+            right = question.answer if isinstance(question.answer, list) else [question.answer]
+            for index, option in enumerate(question.options):
+                if isinstance(question.answer, list):
+                    mark = f"{question.answer.index(index) + 1}."
+                else:
+                    mark = "*" if index in right else " "
+                note = f"  ({question.notes[index]})" if question.notes[index] else ""
+                self.stdout.write(f"   {mark} {option}{note}")
+            self.stdout.write(f"   Why: {question.explanation}")
+            if question.passage_title:
+                self.stdout.write(f"   Read: {question.passage_title} <{question.passage_url}>")
+            self.stdout.write("")
+        if len(questions) < count:
+            self.stderr.write(f"Only {len(questions)} of {count} questions could be generated.")
