@@ -284,7 +284,13 @@ class Fact(models.Model):
     class Meta:
         ordering = ["topic", "pk"]
         constraints = [models.UniqueConstraint(fields=["topic", "slug"], name="fact_slug_unique_per_topic")]
-        indexes = [models.Index(fields=["topic", "kind", "disputed"], name="fact_topic_kind")]
+        indexes = [
+            models.Index(fields=["topic", "kind", "disputed"], name="fact_topic_kind"),
+            # The question engine's range scans: a random window of a topic's facts, and of
+            # one kind's facts (distractor candidates), both ordered by sample_key.
+            models.Index(fields=["topic", "sample_key"], name="fact_topic_sample"),
+            models.Index(fields=["topic", "kind", "sample_key"], name="fact_topic_kind_sample"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject}: {self.answer}"
