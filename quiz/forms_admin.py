@@ -1,0 +1,168 @@
+"""Admin forms for teacher-written questions and quizzes, and the rules they enforce.
+
+The rules for a question's choices (how many, how many correct, no two alike) are plain
+functions here, so the admin inline and the CSV importer (:mod:`quiz.csv_import`)
+refuse exactly the same questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from content.models import Fact, Section, normalise
+from quiz.models import Choice, Question, Quiz
+
+MIN_CHOICES = 2
+MAX_CHOICES = 6
+MAX_QUIZ_QUESTIONS = 50
+MIN_TIME_LIMIT_SECONDS = 10
+
+
+def repeated_choices(texts: Sequence[str]) -> dict[int, int]:
+    """Map the index of each choice that repeats an earlier one to the earlier one's index.
+
+    Choices are compared with :func:`content.models.normalise`: "Paris", "paris" and
+    "Páris." are the same answer to a student, so they cannot be two options.
+    """
+    first_seen: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    for index, text in enumerate(texts):
+        key = normalise(text)
+        if key in first_seen:
+            repeats[index] = first_seen[key]
+        else:
+            first_seen[key] = index
+    return repeats
+
+
+def choice_count_problem(count: int) -> str | None:
+    if count < MIN_CHOICES:
+        return f"A question needs at least {MIN_CHOICES} choices; this one has {count}."
+    if count > MAX_CHOICES:
+        return f"A question can have at most {MAX_CHOICES} choices; this one has {count}."
+    return None
+
+
+def correct_count_problem(count: int) -> str | None:
+    if count == 0:
+        return "Mark the right answer: no choice is marked correct."
+    if count > 1:
+        return f"Exactly one choice must be correct; {count} are marked correct."
+    return None
+
+
+class ChoiceInlineFormSet(BaseInlineFormSet):
+    """The choices of a question: 2–6 of them, exactly one correct, no two alike.
+
+    Rows marked for deletion and extra rows left empty do not count. The errors are
+    raised from :meth:`clean`, so the admin shows them at the top of the inline.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return  # a row is already wrong (e.g. empty text); fix that first
+        live = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
+        problems = [
+            choice_count_problem(len(live)),
+            correct_count_problem(sum(bool(form.cleaned_data.get("is_correct")) for form in live)),
+        ]
+        texts = [form.cleaned_data["text"] for form in live]
+        for index, earlier in repeated_choices(texts).items():
+            message = f"Same answer as “{texts[earlier]}” (case, accents and punctuation are ignored)."
+            live[index].add_error("text", message)
+            problems.append(f"Two choices say the same thing: “{texts[earlier]}” and “{texts[index]}”.")
+        errors = [problem for problem in problems if problem]
+        if errors:
+            raise ValidationError(errors)
+        # Keep the order the rows are shown in; the inline does not show the field.
+        for position, form in enumerate(live):
+            form.instance.order = position
+        self._ordered = [form.instance for form in live]
+
+    def save(self, commit: bool = True) -> list:
+        saved = super().save(commit)
+        if commit:
+            # Unchanged rows are not saved by the formset; their position may still have moved.
+            Choice.objects.bulk_update([choice for choice in self._ordered if choice.pk], ["order"])
+        return saved
+
+
+class QuestionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["topic", "stem", "explanation", "difficulty", "status", "tags", "section", "facts"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Section labels name their topic: fetch it with the section, not once per option.
+        if "section" in self.fields:
+            self.fields["section"].queryset = Section.objects.select_related("topic")
+        if "facts" in self.fields:
+            self.fields["facts"].queryset = Fact.objects.select_related("topic")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        topic = cleaned.get("topic")
+        if topic is None:
+            return cleaned
+        section = cleaned.get("section")
+        if section is not None and section.topic_id != topic.pk:
+            self.add_error(
+                "section",
+                f"This section belongs to the dossier “{section.topic.title}”, not to "
+                f"“{topic.title}”. Pick a section of the question's own dossier, or none.",
+            )
+        facts = cleaned.get("facts") or []
+        strangers = [fact for fact in facts if fact.topic_id != topic.pk]
+        if strangers:
+            names = ", ".join(f"“{fact.subject}”" for fact in strangers)
+            self.add_error("facts", f"These facts belong to another dossier than “{topic.title}”: {names}.")
+        return cleaned
+
+
+class QuizAdminForm(forms.ModelForm):
+    class Meta:
+        model = Quiz
+        fields = [
+            "title",
+            "slug",
+            "topic",
+            "tag",
+            "question_count",
+            "allow_length_choice",
+            "mix",
+            "shuffle",
+            "time_limit_seconds",
+            "published",
+        ]
+
+    def clean_question_count(self) -> int:
+        count = self.cleaned_data["question_count"]
+        if not 1 <= count <= MAX_QUIZ_QUESTIONS:
+            raise ValidationError(f"A quiz asks between 1 and {MAX_QUIZ_QUESTIONS} questions.")
+        return count
+
+    def clean_time_limit_seconds(self) -> int | None:
+        seconds = self.cleaned_data["time_limit_seconds"]
+        if seconds is not None and seconds < MIN_TIME_LIMIT_SECONDS:
+            raise ValidationError(
+                f"A time limit must be at least {MIN_TIME_LIMIT_SECONDS} seconds; leave it empty for none."
+            )
+        return seconds
+
+
+class QuestionCSVUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, one question per row, with the header row described above.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
