@@ -1,0 +1,426 @@
+"""The life of an attempt, as plain functions: start, serve, answer, finish.
+
+Decisions written down here:
+
+- Who owns an attempt is part of every query (:func:`owned_attempts`): a signed-in
+  player owns ``user=<them>``; an anonymous player owns ``user=None`` with their session
+  key. Anything else is "not found", never "forbidden", so attempt ids leak nothing.
+- Items are answered in order, so the answered items are always the prefix
+  ``1..answered_count``: the current question is ``answered_count + 1`` and nothing has
+  to be counted to know it.
+- An answer is stored by one conditional UPDATE of the item (unanswered, served) and,
+  only if that changed a row, one conditional UPDATE of the attempt (not finished, not
+  past its deadline) that adds to the score, counts the answer and sets ``finished_at``
+  when it was the last one. Both run in one transaction: if the attempt refused (it
+  finished meanwhile), the item's update is rolled back. Nothing is read and then
+  written back, so a replay, a double click or a second tab cannot count twice.
+- The correct answer and the notes never reach a template before the item is answered:
+  pages get a :class:`QuestionView`, which has no such fields.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from content.models import Tag
+from quiz import generation
+from quiz.models import Attempt, Item, Question, Quiz
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from quiz.generation import GeneratedQuestion
+
+
+@dataclass(frozen=True)
+class Player:
+    """Who is playing: a user id, or an anonymous session key."""
+
+    user_id: int | None
+    session_key: str
+
+    @classmethod
+    def of(cls, request: HttpRequest, *, create_session: bool = False) -> Player:
+        if request.user.is_authenticated:
+            return cls(user_id=request.user.pk, session_key="")
+        if create_session and not request.session.session_key:
+            # The session middleware only sends the cookie for a modified session.
+            request.session["anonymous_player"] = True
+            request.session.save()
+        return cls(user_id=None, session_key=request.session.session_key or "")
+
+
+def owned_attempts(player: Player) -> QuerySet[Attempt]:
+    """The player's attempts; an anonymous visitor without a session owns none."""
+    if player.user_id is not None:
+        return Attempt.objects.filter(user_id=player.user_id)
+    if not player.session_key:
+        return Attempt.objects.none()
+    return Attempt.objects.filter(user__isnull=True, session_key=player.session_key)
+
+
+# Starting ---------------------------------------------------------------------
+
+
+class NoQuestions(Exception):
+    """The quiz cannot produce a single question (an empty dossier or tag)."""
+
+
+def new_seed() -> int:
+    return secrets.randbits(31)
+
+
+def item_from(question: GeneratedQuestion, position: int) -> Item:
+    return Item(
+        position=position,
+        form=question.form,
+        stem=question.stem,
+        options=list(question.options),
+        correct=question.answer,
+        explanation=question.explanation,
+        notes=list(question.notes),
+        fact_id=question.fact_ids[0] if question.fact_ids else None,
+        question_id=question.question_id,
+        fact_ids=list(question.fact_ids),
+        passage_url=question.passage_url,
+        passage_title=question.passage_title,
+        sources=list(question.sources),
+        tag_slugs=list(question.tags),
+        section_slug=question.section_slug,
+    )
+
+
+def _deadline(quiz: Quiz) -> datetime | None:
+    if quiz.time_limit_seconds:
+        return timezone.now() + timedelta(seconds=quiz.time_limit_seconds)
+    return None
+
+
+@transaction.atomic
+def create_attempt(
+    quiz: Quiz,
+    items: list[Item],
+    *,
+    player: Player,
+    seed: int,
+    mode: str = Attempt.Mode.NORMAL,
+    tag: Tag | None = None,
+    challenge_of: Attempt | None = None,
+) -> Attempt:
+    """The attempt and all its item snapshots, in one transaction (one bulk insert)."""
+    if not items:
+        raise NoQuestions
+    attempt = Attempt.objects.create(
+        quiz=quiz,
+        user_id=player.user_id,
+        session_key=player.session_key if player.user_id is None else "",
+        tag=tag,
+        mode=mode,
+        seed=seed,
+        length=len(items),
+        deadline=_deadline(quiz),
+        challenge_of=challenge_of,
+    )
+    for position, item in enumerate(items, start=1):
+        item.attempt = attempt
+        item.position = position
+    Item.objects.bulk_create(items)
+    return attempt
+
+
+def start_attempt(quiz: Quiz, *, length: int, player: Player, tag: Tag | None = None) -> Attempt:
+    """Generate ``length`` questions (fewer if the bank is small) and snapshot them."""
+    seed = new_seed()
+    questions = generation.build_quiz(quiz, length=length, seed=seed, tag=tag)
+    items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
+    return create_attempt(quiz, items, player=player, seed=seed, tag=tag)
+
+
+_SNAPSHOT_FIELDS = (
+    "form",
+    "stem",
+    "options",
+    "correct",
+    "explanation",
+    "notes",
+    "fact_id",
+    "question_id",
+    "fact_ids",
+    "passage_url",
+    "passage_title",
+    "sources",
+    "tag_slugs",
+    "section_slug",
+)
+
+
+def start_challenge(original: Attempt, *, player: Player) -> Attempt:
+    """The same questions in the same order, copied from the original's snapshots."""
+    items = [
+        Item(position=row["position"], **{name: row[name] for name in _SNAPSHOT_FIELDS})
+        for row in original.items.order_by("position").values("position", *_SNAPSHOT_FIELDS)
+    ]
+    return create_attempt(
+        original.quiz,
+        items,
+        player=player,
+        seed=original.seed,
+        mode=Attempt.Mode.CHALLENGE,
+        tag=original.tag,
+        challenge_of=original,
+    )
+
+
+def start_review(attempt: Attempt, *, player: Player) -> Attempt:
+    """A new attempt on what the player missed: fresh questions on the same facts/questions.
+
+    A missed item from a teacher's question is asked again from that question; a missed
+    generated item is asked again from its facts. Items left unanswered (time ran out)
+    count as missed.
+    """
+    missed = attempt.items.exclude(is_correct=True).values_list("question_id", "fact_ids")
+    question_ids: list[int] = []
+    fact_ids: list[int] = []
+    for question_id, ids in missed:
+        if question_id:
+            question_ids.append(question_id)
+        else:
+            fact_ids.extend(ids or [])
+    seed = new_seed()
+    rng = random.Random(seed)
+    questions: list[GeneratedQuestion] = []
+    if fact_ids:
+        questions.extend(generation.questions_for_facts(list(dict.fromkeys(fact_ids)), seed=seed))
+    if question_ids:
+        written = (
+            Question.objects.filter(pk__in=set(question_ids))
+            .select_related("section__topic")
+            .prefetch_related("choices", "tags", "facts__citations__source")
+        )
+        for question in written:
+            try:
+                questions.append(generation.question_from_written(question, rng))
+            except generation.NotAskable:  # the teacher has since broken it; skip it
+                continue
+    items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
+    return create_attempt(
+        attempt.quiz, items, player=player, seed=seed, mode=Attempt.Mode.REVIEW, tag=attempt.tag
+    )
+
+
+# Serving ----------------------------------------------------------------------
+
+
+def current_position(attempt: Attempt) -> int | None:
+    """The position of the first unanswered item; None when all are answered."""
+    position = attempt.answered_count + 1
+    return position if position <= attempt.length else None
+
+
+def mark_served(item: Item) -> None:
+    """Record when the player first saw the item (only the first time counts)."""
+    if item.served_at is None:
+        now = timezone.now()
+        Item.objects.filter(pk=item.pk, served_at__isnull=True).update(served_at=now)
+        item.served_at = now
+
+
+def is_expired(attempt: Attempt, now: datetime | None = None) -> bool:
+    return attempt.deadline is not None and (now or timezone.now()) >= attempt.deadline
+
+
+def finish_if_expired(attempt: Attempt) -> bool:
+    """Close an attempt whose time is up. True if it is (now) finished."""
+    if attempt.finished_at is not None:
+        return True
+    if not is_expired(attempt):
+        return False
+    Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True).update(finished_at=attempt.deadline)
+    attempt.finished_at = attempt.deadline
+    return True
+
+
+# Answering --------------------------------------------------------------------
+
+
+class InvalidAnswer(ValueError):
+    """The submitted choice is not one of the item's options."""
+
+
+_INDEX = re.compile(r"[0-9]{1,3}")
+
+
+def _index(value: Any, size: int) -> int:
+    if not isinstance(value, str) or not _INDEX.fullmatch(value):
+        raise InvalidAnswer("Choose one of the options shown.")
+    index = int(value)
+    if index >= size:
+        raise InvalidAnswer("That is not one of this question's options.")
+    return index
+
+
+def parse_choice(form: str, option_count: int, data: Any) -> int | list[int]:
+    """The player's answer from POST data, checked against the item's options.
+
+    Choice forms post ``choice=<option index>``. The order form posts ``place_<i>=<n>``:
+    the place (1..N) the player gives option ``i``; it becomes the list of option indexes
+    from first to last, the shape of ``Item.correct``, and must be a permutation.
+    """
+    if form != Item.Form.ORDER:
+        return _index(data.get("choice"), option_count)
+    order: list[int | None] = [None] * option_count
+    for option in range(option_count):
+        place = _index(data.get(f"place_{option}", ""), option_count + 1)
+        if place == 0 or order[place - 1] is not None:
+            raise InvalidAnswer(f"Give each event a different place, from 1 to {option_count}.")
+        order[place - 1] = option
+    return [index for index in order if index is not None]
+
+
+def record_answer(attempt: Attempt, item: Item, chosen: int | list[int]) -> bool:
+    """Store the answer once. False if it did not count (already answered, finished, late)."""
+    correct = chosen == item.correct
+    now = timezone.now()
+    with transaction.atomic():
+        stored = Item.objects.filter(
+            pk=item.pk, attempt_id=attempt.pk, answered_at__isnull=True, served_at__isnull=False
+        ).update(answered_at=now, chosen=chosen, is_correct=correct)
+        if stored != 1:
+            return False
+        counted = (
+            Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True)
+            .filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
+            .update(
+                score=F("score") + int(correct),
+                answered_count=F("answered_count") + 1,
+                # SET expressions see the row before the update: answered_count is the old count.
+                finished_at=Case(
+                    When(answered_count__gte=F("length") - 1, then=Value(now)),
+                    default=Value(None),
+                    output_field=DateTimeField(),
+                ),
+            )
+        )
+        if counted != 1:
+            transaction.set_rollback(True)
+            return False
+    item.answered_at, item.chosen, item.is_correct = now, chosen, correct
+    return True
+
+
+# What templates see -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    index: int
+    text: str
+    key: int  # the keyboard shortcut (1-based)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """An unanswered item as a page may show it: no correct answer, no notes."""
+
+    position: int
+    form: str
+    stem: str
+    options: tuple[Option, ...]
+
+    @property
+    def is_order(self) -> bool:
+        return self.form == Item.Form.ORDER
+
+    @property
+    def places(self) -> range:
+        return range(1, len(self.options) + 1)
+
+
+@dataclass(frozen=True)
+class AnsweredOption:
+    text: str
+    is_correct: bool
+    was_chosen: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """An answered item with everything that explains it."""
+
+    position: int
+    form: str
+    stem: str
+    is_correct: bool
+    options: tuple[AnsweredOption, ...]
+    chosen_text: str
+    correct_text: str
+    explanation: str
+    chosen_note: str
+    passage_url: str
+    passage_title: str
+    sources: tuple[str, ...]
+
+    @property
+    def is_order(self) -> bool:
+        return self.form == Item.Form.ORDER
+
+
+def question_view(item: Item) -> QuestionView:
+    options = tuple(Option(index=i, text=text, key=i + 1) for i, text in enumerate(item.options))
+    return QuestionView(position=item.position, form=item.form, stem=item.stem, options=options)
+
+
+def _texts(options: list[str], indexes: int | list[int] | None) -> str:
+    if indexes is None:
+        return ""
+    if isinstance(indexes, list):
+        return " → ".join(options[i] for i in indexes)
+    return options[indexes]
+
+
+def feedback(item: Item) -> Feedback:
+    correct, chosen = item.correct, item.chosen
+    if isinstance(correct, list):
+        shown = [item.options[i] for i in correct]
+        options = tuple(
+            AnsweredOption(
+                text=text,
+                is_correct=isinstance(chosen, list) and chosen[place] == correct[place],
+                was_chosen=False,
+            )
+            for place, text in enumerate(shown)
+        )
+    else:
+        notes = list(item.notes or [])
+        notes += [""] * (len(item.options) - len(notes))
+        options = tuple(
+            AnsweredOption(text=text, is_correct=i == correct, was_chosen=i == chosen, note=notes[i])
+            for i, text in enumerate(item.options)
+        )
+    note = ""
+    if isinstance(chosen, int) and chosen != correct:
+        note = options[chosen].note
+    return Feedback(
+        position=item.position,
+        form=item.form,
+        stem=item.stem,
+        is_correct=bool(item.is_correct),
+        options=options,
+        chosen_text=_texts(item.options, chosen),
+        correct_text=_texts(item.options, correct),
+        explanation=item.explanation,
+        chosen_note=note,
+        passage_url=item.passage_url,
+        passage_title=item.passage_title,
+        sources=tuple(item.sources or ()),
+    )
