@@ -1,0 +1,171 @@
+"""The content admin: where editors fix a dossier between imports.
+
+Citations are edited inline on what they cite. ``Fact.disputed`` is never typed in: it is
+recomputed from the citations whenever a fact or a citation is saved or deleted here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django.forms import ModelForm
+    from django.http import HttpRequest
+
+
+class _CitationInline(admin.TabularInline):
+    model = Citation
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "locator", "note"]
+
+
+class FactCitationInline(_CitationInline):
+    fk_name = "fact"
+    fields = ["source", "value", "locator", "note"]
+    extra = 1
+
+
+class SectionCitationInline(_CitationInline):
+    fk_name = "section"
+
+
+class EventCitationInline(_CitationInline):
+    fk_name = "event"
+
+
+class DefinitionCitationInline(_CitationInline):
+    fk_name = "topic"
+    verbose_name = "citation of the core definition"
+    verbose_name_plural = "citations of the core definition"
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "section_count", "fact_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_sections=Count("sections", distinct=True),
+                n_facts=Count("facts", distinct=True),
+            )
+        )
+
+    @admin.display(description="Sections", ordering="n_sections")
+    def section_count(self, tag: Tag) -> int:
+        return tag.n_sections
+
+    @admin.display(description="Facts", ordering="n_facts")
+    def fact_count(self, tag: Tag) -> int:
+        return tag.n_facts
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "published", "updated_at"]
+    list_filter = ["published"]
+    search_fields = ["title", "slug", "summary", "definition"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [DefinitionCitationInline]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "key", "kind", "publisher", "date", "topic"]
+    list_filter = ["topic", "kind"]
+    list_select_related = ["topic"]
+    search_fields = ["title", "key", "publisher", "note", "url"]
+    autocomplete_fields = ["topic"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["context", "topic", "order", "slug"]
+    list_filter = ["topic", "tags"]
+    list_select_related = ["topic"]
+    search_fields = ["context", "body", "slug", "topic__title"]
+    autocomplete_fields = ["topic", "tags"]
+    inlines = [SectionCitationInline]
+
+
+@admin.register(TimelineEvent)
+class TimelineEventAdmin(admin.ModelAdmin):
+    list_display = ["title", "date_label", "topic", "section"]
+    list_filter = ["topic", "tags"]
+    list_select_related = ["topic", "section__topic"]
+    search_fields = ["title", "summary", "slug"]
+    autocomplete_fields = ["topic", "section", "tags"]
+    inlines = [EventCitationInline]
+
+    @admin.display(description="Date", ordering="year")
+    def date_label(self, event: TimelineEvent) -> str:
+        return event.date_label
+
+
+@admin.register(Fact)
+class FactAdmin(admin.ModelAdmin):
+    list_display = ["subject", "answer", "kind", "topic", "disputed_badge"]
+    list_filter = ["topic", "tags", "kind", "disputed"]
+    list_select_related = ["topic"]
+    search_fields = ["subject", "statement", "answer", "slug"]
+    autocomplete_fields = ["topic", "section", "event", "tags"]
+    readonly_fields = ["disputed"]
+    inlines = [FactCitationInline]
+
+    @admin.display(description="Disputed", ordering="disputed")
+    def disputed_badge(self, fact: Fact) -> str:
+        if fact.disputed:
+            return format_html("<strong>{}</strong>", "⚠ Sources disagree")
+        return "—"
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_disputed()
+
+
+def _refresh_facts(fact_ids: set[int | None]) -> None:
+    for fact in Fact.objects.filter(pk__in={pk for pk in fact_ids if pk}):
+        fact.refresh_disputed()
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["source", "cites", "value", "locator"]
+    list_filter = ["source__topic"]
+    list_select_related = ["source", "fact", "section__topic", "event", "topic"]
+    search_fields = ["value", "locator", "note", "source__title", "fact__subject"]
+    autocomplete_fields = ["source", "fact", "section", "event", "topic"]
+
+    @admin.display(description="Cites")
+    def cites(self, citation: Citation) -> str:
+        target = citation.fact or citation.section or citation.event or citation.topic
+        return str(target)
+
+    def save_model(self, request: HttpRequest, obj: Citation, form: ModelForm, change: bool) -> None:
+        before = (
+            Citation.objects.filter(pk=obj.pk).values_list("fact_id", flat=True).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        _refresh_facts({before, obj.fact_id})
+
+    def delete_model(self, request: HttpRequest, obj: Citation) -> None:
+        fact_id = obj.fact_id
+        super().delete_model(request, obj)
+        _refresh_facts({fact_id})
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Citation]) -> None:
+        fact_ids = set(queryset.values_list("fact_id", flat=True))
+        super().delete_queryset(request, queryset)
+        _refresh_facts(fact_ids)

@@ -1,0 +1,390 @@
+"""The study pages: home, dossier, tag and search."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from content.models import Citation, Fact, Topic
+from content.views import highlight, value_groups
+from tests.factories import (
+    CitationFactory,
+    FactFactory,
+    SectionFactory,
+    SourceFactory,
+    TagFactory,
+    TimelineEventFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def build_dossier(topic: Topic, size: int, start: int = 0) -> None:
+    """Add ``size`` sections, events and facts (half disputed), each tagged and cited twice."""
+    sources = [SourceFactory(topic=topic, key=f"src-{start}-{i}") for i in range(3)]
+    tags = [TagFactory(slug=f"theme-{i}") for i in range(3)]
+    for i in range(start, start + size):
+        section = SectionFactory(topic=topic, slug=f"s-{i}", context=f"Context {i}")
+        section.tags.set(tags[: 1 + i % 3])
+        event = TimelineEventFactory(topic=topic, slug=f"e-{i}", year=1900 + i, section=section)
+        event.tags.set(tags[:1])
+        fact = FactFactory(topic=topic, slug=f"f-{i}", section=section, event=event, answer=str(1900 + i))
+        fact.tags.set(tags[1:])
+        Citation.objects.create(source=sources[0], section=section, locator="§1")
+        Citation.objects.create(source=sources[1], event=event)
+        CitationFactory(source=sources[0], fact=fact, value=fact.answer)
+        other = str(1901 + i) if i % 2 else fact.answer
+        CitationFactory(source=sources[1], fact=fact, value=other, locator="p. 3")
+        fact.refresh_disputed()
+    Citation.objects.create(source=sources[2], topic=topic)
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+# Home ---------------------------------------------------------------------
+
+
+def test_home_lists_published_dossiers_with_counts_tags_and_both_choices(client):
+    """Each published dossier is a card: title, summary, counts, tags, Play trivia and Study."""
+    topic = TopicFactory(slug="nk-russia", title="North Korea–Russia relations", summary="A short border.")
+    build_dossier(topic, 3)
+    TopicFactory(slug="hidden", title="Draft dossier", published=False)
+
+    response = client.get(reverse("home"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "North Korea–Russia relations" in html
+    assert "A short border." in html
+    assert "Draft dossier" not in html
+    assert "<strong>3</strong> sections" in html
+    assert "<strong>3</strong> events" in html
+    assert "<strong>3</strong> facts" in html
+    assert "1 disputed" in html
+    assert f'href="{reverse("play_topic", args=["nk-russia"])}"' in html
+    assert f'href="{reverse("topic_detail", args=["nk-russia"])}"' in html
+    assert f'href="{reverse("tag_detail", args=["theme-1"])}"' in html
+    assert html.count("<h1") == 1
+
+
+def test_home_says_so_when_there_is_no_dossier(client):
+    """An empty site explains itself instead of showing an empty grid."""
+    response = client.get(reverse("home"))
+
+    assert "No dossiers are published yet" in response.content.decode()
+
+
+def test_home_query_count_does_not_grow_with_dossiers(client, django_assert_max_num_queries):
+    """Counts are subqueries and tags one query per kind: more dossiers, same queries."""
+    for n in range(2):
+        build_dossier(TopicFactory(slug=f"t-{n}"), 4, start=10 * n)
+    with django_assert_max_num_queries(3):
+        small = queries_for(client, reverse("home"))
+    for n in range(2, 6):
+        build_dossier(TopicFactory(slug=f"t-{n}"), 8, start=10 * n)
+
+    assert queries_for(client, reverse("home")) == small
+
+
+# Dossier ------------------------------------------------------------------
+
+
+@pytest.fixture
+def dossier():
+    topic = TopicFactory(
+        slug="nk-russia",
+        title="North Korea–Russia relations",
+        definition="The relations between the DPRK and Russia.\n\nA second <b>paragraph</b>.",
+    )
+    wiki = SourceFactory(topic=topic, key="wiki", title="Wikipedia page", note="The overview.", order=1)
+    maps = SourceFactory(topic=topic, key="maps", title="Maps of World", note="Border lengths.", order=2)
+    Citation.objects.create(source=wiki, topic=topic)
+    borders = TagFactory(slug="borders", name="Borders")
+    section = SectionFactory(topic=topic, slug="imperial", context="Imperial Borders", body="One.\n\nTwo.")
+    section.tags.add(borders)
+    Citation.objects.create(source=maps, section=section, locator="§2")
+    TimelineEventFactory(topic=topic, slug="nerchinsk", year=1689, title="Treaty of Nerchinsk")
+    TimelineEventFactory(topic=topic, slug="occupation", year=1945, month=8, title="Occupation")
+    TimelineEventFactory(
+        topic=topic, slug="war", year=1950, month=6, day=25, end_year=1953, title="Korean War"
+    )
+    length = FactFactory(
+        topic=topic,
+        slug="border-length",
+        kind=Fact.Kind.NUMBER,
+        subject="kilometres long is the border",
+        answer="17",
+        unit="km",
+        section=section,
+        dispute_note="Maps of World measures along the river.",
+    )
+    CitationFactory(source=wiki, fact=length, value="17", locator="Infobox")
+    CitationFactory(source=maps, fact=length, value="19", locator="Border section")
+    length.refresh_disputed()
+    settled = FactFactory(topic=topic, slug="settled", subject="the settled thing happened")
+    CitationFactory(source=wiki, fact=settled)
+    return topic
+
+
+def test_dossier_page_has_the_menu_sections_and_back_links(client, dossier):
+    """The menu links every section anchor and the three lists; each section links back."""
+    response = client.get(dossier.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    menu = re.search(r'<nav[^>]*aria-label="In this dossier"[^>]*>(.*?)</nav>', html, re.S)
+    assert menu is not None
+    assert 'id="dossier-menu"' in menu.group(0)
+    for anchor in ("#section-imperial", "#timeline", "#sources", "#disputed"):
+        assert f'href="{anchor}"' in menu.group(1)
+    assert 'id="section-imperial"' in html
+    assert "North Korea–Russia relations in the context of Imperial Borders" in html
+    assert 'href="#dossier-menu">Back to the menu</a>' in html
+    assert f'href="{reverse("tag_detail", args=["borders"])}"' in html
+    assert f'href="{reverse("play_topic", args=["nk-russia"])}"' in html
+    assert "Play trivia on this dossier" in html
+
+
+def test_dossier_page_escapes_text_and_keeps_paragraphs(client, dossier):
+    """Dossier text is escaped; blank lines make paragraphs."""
+    html = client.get(dossier.get_absolute_url()).content.decode()
+
+    assert "A second &lt;b&gt;paragraph&lt;/b&gt;." in html
+    assert "<p>One.</p>" in html
+    assert "<p>Two.</p>" in html
+
+
+def test_dossier_timeline_marks_dates_as_precisely_as_known(client, dossier):
+    """<time datetime> follows the precision; a period shows as a range of two dates."""
+    html = client.get(dossier.get_absolute_url()).content.decode()
+
+    assert '<time datetime="1689">1689</time>' in html
+    assert '<time datetime="1945-08">August 1945</time>' in html
+    assert '<time datetime="1950-06-25">25 June 1950</time>–<time datetime="1953">1953</time>' in html
+    assert 'id="event-nerchinsk"' in html
+    assert html.index("Treaty of Nerchinsk") < html.index("Occupation") < html.index("Korean War")
+
+
+def test_dossier_sources_say_what_they_are_and_what_cites_them(client, dossier):
+    """Each source: its note, its anchor, and what it is cited for; cite marks link to it."""
+    html = client.get(dossier.get_absolute_url()).content.decode()
+
+    assert 'id="source-wiki"' in html
+    assert "The overview." in html
+    assert "Cited for the definition and 2 facts." in html
+    assert "Cited for 1 section and 1 fact." in html
+    assert 'href="#source-maps">[2]' in html
+
+
+def test_dossier_shows_every_disputed_value_with_who_gives_it(client, dossier):
+    """A disputed fact: its question, each value with its source and locator, the note."""
+    html = client.get(dossier.get_absolute_url()).content.decode()
+
+    block = re.search(r'<article class="dispute" id="fact-border-length".*?</article>', html, re.S)
+    assert block is not None
+    text = block.group(0)
+    assert "Sources disagree" in text
+    assert "How many km kilometres long is the border?" in text
+    assert re.search(
+        r"17 km</span>\s*<span[^>]*>according to\s*<a[^>]*>Wikipedia page</a> \[1\] \(Infobox\)", text
+    )
+    assert re.search(r"19 km</span>\s*<span[^>]*>according to\s*<a[^>]*>Maps of World</a> \[2\]", text)
+    assert "Maps of World measures along the river." in text
+    assert 'href="#section-imperial"' in text
+    assert 'id="fact-settled"' not in html
+
+
+def test_dossier_of_an_unpublished_or_unknown_topic_is_not_found(client):
+    """Drafts are not shown to the public."""
+    draft = TopicFactory(published=False)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(reverse("topic_detail", args=["nope"])).status_code == 404
+
+
+def test_dossier_query_count_does_not_grow_with_the_dossier(client, django_assert_max_num_queries):
+    """Sections, events, facts and citations come in a fixed number of queries."""
+    topic = TopicFactory(slug="big")
+    build_dossier(topic, 10)
+    with django_assert_max_num_queries(11):
+        small = queries_for(client, topic.get_absolute_url())
+    build_dossier(topic, 10, start=100)
+
+    assert queries_for(client, topic.get_absolute_url()) == small
+
+
+def test_value_groups_fold_spellings_and_keep_order():
+    """Values that normalise alike are one group; the first spelling is shown."""
+    citations = [Citation(value="Kim Il-sung"), Citation(value="1945"), Citation(value="kim il sung")]
+
+    groups = value_groups(citations)
+
+    assert [g.value for g in groups] == ["Kim Il-sung", "1945"]
+    assert groups[0].citations == [citations[0], citations[2]]
+
+
+# Tag ----------------------------------------------------------------------
+
+
+def test_tag_page_lists_sections_and_facts_by_dossier(client, dossier):
+    """Sections and facts with the tag, facts grouped by dossier, disputed ones marked."""
+    borders = TagFactory(slug="borders")
+    other = TopicFactory(slug="other", title="Another dossier")
+    fact = FactFactory(topic=other, slug="far", statement="A far fact was 1900.")
+    fact.tags.add(borders)
+    dossier.facts.get(slug="border-length").tags.add(borders)
+    hidden = TopicFactory(slug="hidden", published=False)
+    FactFactory(topic=hidden, statement="A hidden fact.").tags.add(borders)
+
+    response = client.get(borders.get_absolute_url())
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "North Korea–Russia relations in the context of Imperial Borders" in html
+    assert "Another dossier" in html
+    assert "A far fact was 1900." in html
+    assert "A hidden fact." not in html
+    assert 'href="/dossiers/nk-russia/#section-imperial"' in html
+    assert "Sources disagree" in html
+    assert f'href="{reverse("play_tag", args=["borders"])}"' in html
+
+
+def test_tag_page_query_count_does_not_grow(client, django_assert_max_num_queries):
+    """Tagged sections and facts come with their dossiers in a fixed number of queries."""
+    build_dossier(TopicFactory(slug="a"), 5)
+    url = reverse("tag_detail", args=["theme-1"])
+    with django_assert_max_num_queries(4):
+        small = queries_for(client, url)
+    build_dossier(TopicFactory(slug="b"), 10, start=50)
+
+    assert queries_for(client, url) == small
+
+
+def test_unknown_tag_is_not_found(client):
+    """A tag that does not exist is a 404."""
+    assert client.get(reverse("tag_detail", args=["nope"])).status_code == 404
+
+
+# Search -------------------------------------------------------------------
+
+
+def test_search_without_a_query_shows_the_box_and_a_hint(client):
+    """The empty state: a labelled search box and a hint, no results."""
+    html = client.get(reverse("search")).content.decode()
+
+    assert '<label for="search-q">' in html
+    assert 'type="search"' in html
+    assert "Type a word or a name" in html
+
+
+def test_search_finds_passages_and_facts_case_insensitively(client, dossier):
+    """Matches in contexts, bodies, subjects, statements, answers and aliases, grouped."""
+    FactFactory(
+        topic=dossier,
+        slug="leader",
+        kind=Fact.Kind.PERSON,
+        subject="led the north",
+        answer="Kim Il-sung",
+        aliases=["Kim Il Sung"],
+        statement="Kim Il-sung led the north.",
+    )
+
+    by_context = client.get(reverse("search"), {"q": "imperial"}).content.decode()
+    by_alias = client.get(reverse("search"), {"q": "IL SUNG"}).content.decode()
+    by_answer = client.get(reverse("search"), {"q": "il-SUNG"}).content.decode()
+
+    assert '<h2 id="results-passage">Passages</h2>' in by_context
+    assert 'href="/dossiers/nk-russia/#section-imperial"' in by_context
+    assert "<mark>Imperial</mark>" in by_context
+    assert '<h2 id="results-fact">Facts</h2>' in by_alias
+    assert "<mark>Il Sung</mark>" in by_alias
+    assert "Kim <mark>Il-sung</mark> led the north." in by_answer
+
+
+def test_search_escapes_text_before_highlighting(client):
+    """Markup in the text or the query is shown as text; only <mark> is ours."""
+    SectionFactory(context="Scripts", body="Before <script>alert(1)</script> after.")
+
+    html = client.get(reverse("search"), {"q": "<script>"}).content.decode()
+
+    assert "<mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt; after." in html
+    assert "<script>alert" not in html
+
+
+def test_search_with_no_match_says_so(client, dossier):
+    """No result: a message that names the query."""
+    html = client.get(reverse("search"), {"q": "zeppelin"}).content.decode()
+
+    assert "No passage or fact contains “zeppelin”" in html
+
+
+def test_search_leaves_out_unpublished_dossiers(client):
+    """Drafts are not searchable."""
+    SectionFactory(topic=TopicFactory(published=False), body="A secret passage.")
+
+    assert "No passage or fact" in client.get(reverse("search"), {"q": "secret"}).content.decode()
+
+
+def test_search_is_paginated_passages_first(client):
+    """Twenty results a page; passages come before facts; the current page is marked."""
+    topic = TopicFactory()
+    for i in range(15):
+        SectionFactory(topic=topic, slug=f"s{i}", body=f"Walrus passage {i}.")
+    for i in range(10):
+        FactFactory(topic=topic, slug=f"f{i}", statement=f"Walrus fact {i} was 1900.")
+
+    first = client.get(reverse("search"), {"q": "walrus"}).content.decode()
+    second = client.get(reverse("search"), {"q": "walrus", "page": 2}).content.decode()
+
+    assert "25 results" in first
+    assert first.count('class="result"') == 20
+    assert "<mark>Walrus</mark> passage 14." in first
+    assert "fact 4 was" in first
+    assert "fact 5 was" not in first
+    assert second.count('class="result"') == 5
+    assert "fact 5 was" in second
+    assert 'aria-current="page">2</a>' in second
+
+
+def test_search_answers_htmx_with_the_results_fragment(client, dossier):
+    """With HX-Request, only the results fragment comes back, not the whole page."""
+    response = client.get(reverse("search"), {"q": "imperial"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="search-results"')
+    assert "<html" not in html
+    assert "<mark>Imperial</mark>" in html
+
+
+def test_search_query_count_does_not_grow(client, django_assert_max_num_queries):
+    """Two counts and two slices at most, whatever the number of hits."""
+    build_dossier(TopicFactory(slug="a"), 5)
+    url = f"{reverse('search')}?q=context"
+    with django_assert_max_num_queries(4):
+        small = queries_for(client, url)
+    build_dossier(TopicFactory(slug="b"), 30, start=50)
+
+    assert queries_for(client, url) == small
+
+
+def test_highlight_cuts_a_window_around_the_first_match():
+    """A long text is cut to a window around the match, with ellipses where it was cut."""
+    text = "word " * 100 + "needle & thread " + "word " * 100
+
+    snippet = highlight(text, "NEEDLE", width=80)
+
+    assert snippet.startswith("…")
+    assert snippet.endswith("…")
+    assert "<mark>needle</mark> &amp; thread" in snippet
+    assert len(snippet) < 140
