@@ -1,0 +1,54 @@
+"""Who may do what: teachers, and the template flag that tells the header.
+
+A teacher is a member of the ``Teachers`` group, or a superuser. The answer is cached on
+the user object, so a page that asks several times (view, header) pays one query.
+"""
+
+from __future__ import annotations
+
+from functools import partial, wraps
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from quiz.models import TEACHERS_GROUP
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest, HttpResponse
+
+
+def is_teacher(user: AbstractBaseUser | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_teacher", None)
+    if cached is None:
+        cached = user.groups.filter(name=TEACHERS_GROUP).exists()
+        user._is_teacher = cached
+    return cached
+
+
+def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first (redirect), then 403 for anyone who is not a teacher."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_teacher(request.user):
+            raise PermissionDenied("Only teachers can do this.")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def account_flags(request: HttpRequest) -> dict[str, Callable[[], bool]]:
+    """Context processor: ``{% if is_teacher %}`` in any template.
+
+    The value is a callable, which the template engine calls only when a template asks,
+    so pages that never look (or anonymous visitors) run no query.
+    """
+    return {"is_teacher": partial(is_teacher, request.user)}
