@@ -1,0 +1,101 @@
+"""`manage.py export_dossier`: the database written back out in the dossier format, losslessly."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from content.dossier import export_dossier, import_dossier, load_dossier, parse_dossier
+from content.models import Tag, Topic
+from tests.content.conftest import DATA, REPO, content_dump
+from tests.factories import SourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+SHIPPED = REPO / "fixtures" / "north-korea-russia.yaml"
+
+
+def export(slug: str) -> str:
+    out = io.StringIO()
+    call_command("export_dossier", slug, stdout=out)
+    return out.getvalue()
+
+
+def test_export_writes_the_spec_layout():
+    """Keys in the spec's order, `|` blocks for multi-line text, quoted answers, dates and
+    values, plain text elsewhere, empty optional keys left out, citation values that equal
+    the answer left out: the expected file is checked in beside the input."""
+    import_dossier(load_dossier(DATA / "small.yaml"))
+
+    assert export("small-topic") == (DATA / "small.exported.yaml").read_text(encoding="utf-8")
+
+
+def test_export_writes_to_a_file_with_o(tmp_path):
+    """With -o the file is written and stdout stays empty."""
+    import_dossier(load_dossier(DATA / "small.yaml"))
+    target = tmp_path / "out.yaml"
+    out = io.StringIO()
+
+    call_command("export_dossier", "small-topic", "-o", str(target), stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue() == ""
+    assert target.read_text(encoding="utf-8") == (DATA / "small.exported.yaml").read_text(encoding="utf-8")
+
+
+def test_export_of_an_unknown_topic_fails():
+    """An unknown slug is a command error, not an empty file."""
+    with pytest.raises(CommandError, match="No topic with slug 'nope'"):
+        export("nope")
+
+
+@pytest.mark.parametrize("path", [DATA / "small.yaml", SHIPPED], ids=["small", "shipped"])
+def test_import_export_import_is_lossless(path, write_dossier):
+    """Importing the export into an empty database gives back every row and relation, and
+    exporting that gives the same bytes."""
+    import_dossier(load_dossier(path))
+    original = content_dump()
+    slug = Topic.objects.get().slug
+    exported = export(slug)
+
+    Topic.objects.all().delete()
+    Tag.objects.all().delete()
+    import_dossier(load_dossier(write_dossier(exported)))
+
+    assert content_dump() == original
+    assert export(slug) == exported
+
+
+def test_reimporting_the_export_over_the_original_changes_nothing(write_dossier):
+    """The export is the same dossier: importing it over the original is a no-op."""
+    import_dossier(load_dossier(DATA / "small.yaml"))
+    original = content_dump()
+
+    import_dossier(load_dossier(write_dossier(export("small-topic"))))
+
+    assert content_dump() == original
+
+
+one_line = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00\n"), min_size=1).map(
+    str.strip
+)
+any_text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1).map(
+    str.strip
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(summary=one_line, definition=any_text.filter(bool), title=one_line.filter(bool))
+def test_any_text_survives_the_export(summary, definition, title):
+    """Whatever text a row holds (quotes, colons, `#`, leading dashes, tabs, unicode, blank
+    lines, words YAML would read as booleans or numbers), the exported file reads back as
+    exactly that text."""
+    topic = TopicFactory(title=title, summary=summary, definition=definition)
+    SourceFactory(topic=topic)
+
+    data = parse_dossier(export_dossier(topic))
+
+    assert (data.topic.title, data.topic.summary, data.topic.definition) == (title, summary, definition)
