@@ -134,8 +134,11 @@ class QuestionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         errors: list[str] = []
-        form = QuestionCSVUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST":
+            form = QuestionCSVUploadForm(request.POST, request.FILES)
+        else:
+            form = QuestionCSVUploadForm()
+        if form.is_bound and form.is_valid():
             upload = form.cleaned_data["file"]
             if upload.size > MAX_CSV_BYTES:
                 form.add_error("file", f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")

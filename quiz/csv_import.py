@@ -110,8 +110,8 @@ def import_questions(data: bytes, *, author: AbstractBaseUser | None = None) -> 
                 RowError(
                     None,
                     None,
-                    f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). "
-                    "Save it as “CSV UTF-8” and try again.",
+                    f"The file is not UTF-8 text (line {data.count(b'\n', 0, exc.start) + 1} cannot be "
+                    "read). Save it as “CSV UTF-8” and try again.",
                 )
             ]
         )

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("content", "0001_initial"),
+        ("content", "0002_fact_sample_key_indexes"),
         ("quiz", "0001_initial"),
     ]
 
