@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -25,6 +27,8 @@ class _CitationInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "locator", "note"]
+    # A one-line note keeps the tabular inline readable; notes are short in practice.
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 24})}}
 
 
 class FactCitationInline(_CitationInline):
@@ -123,6 +127,12 @@ class FactAdmin(admin.ModelAdmin):
     autocomplete_fields = ["topic", "section", "event", "tags"]
     readonly_fields = ["disputed"]
     inlines = [FactCitationInline]
+    fieldsets = [
+        (None, {"fields": ["topic", "slug", "kind", "subject", "stem", "statement"]}),
+        ("Answer", {"fields": ["answer", "unit", "aliases", "year", "explanation"]}),
+        ("Where it belongs", {"fields": ["section", "event", "tags"]}),
+        ("Dispute", {"fields": ["disputed", "dispute_note"]}),
+    ]
 
     @admin.display(description="Disputed", ordering="disputed")
     def disputed_badge(self, fact: Fact) -> str:
