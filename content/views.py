@@ -83,6 +83,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "content/home.html", {"topics": topics})
 
 
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs split at blank lines, each unwrapped: dossier files hard-wrap their lines.
+
+    (Django's ``linebreaks`` would turn every wrapped line into a <br>.)
+    """
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text) if block.strip()]
+
+
 @dataclass(frozen=True)
 class ValueGroup:
     """One value a disputed fact is given, and the citations that give it."""
@@ -175,6 +183,9 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for number, source in enumerate(sources, start=1):
         source.number = number
     _mark_citations(numbers, [topic], sections, events, disputed)
+    topic.paragraphs = paragraphs(topic.definition)
+    for section in sections:
+        section.paragraphs = paragraphs(section.body)
     for fact in disputed:
         fact.value_groups = value_groups(fact.cite_list)
         fact.question = fact_question(fact)

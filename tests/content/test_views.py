@@ -165,6 +165,16 @@ def test_dossier_page_escapes_text_and_keeps_paragraphs(client, dossier):
     assert "<p>Two.</p>" in html
 
 
+def test_dossier_paragraphs_are_unwrapped(client):
+    """Hard-wrapped lines in a paragraph read as one paragraph, not as line breaks."""
+    topic = TopicFactory(definition="One line\nwrapped here.\n\n\nNext  paragraph.\n")
+
+    html = client.get(topic.get_absolute_url()).content.decode()
+
+    assert "<p>One line wrapped here.</p><p>Next paragraph.</p>" in html
+    assert "<br>" not in html
+
+
 def test_dossier_timeline_marks_dates_as_precisely_as_known(client, dossier):
     """<time datetime> follows the precision; a period shows as a range of two dates."""
     html = client.get(dossier.get_absolute_url()).content.decode()
