@@ -141,11 +141,13 @@ def candidate_pools(
             *own.filter(sample_key__lt=start)[:POOL_WINDOW],
         ]
         if tag_ids:
+            # EXISTS rather than a join + DISTINCT: the database can walk the sample_key
+            # index and stop after TAG_POOL matches instead of sorting every tagged fact.
+            tagged = Fact.tags.through.objects.filter(fact_id=OuterRef("pk"), tag_id__in=list(tag_ids))
             shared = (
-                settled.filter(kind=kind, tags__in=list(tag_ids))
+                settled.filter(Exists(tagged), kind=kind, sample_key__gte=start)
                 .exclude(topic_id=topic_id)
-                .values(*_CANDIDATE_FIELDS)
-                .distinct()[:TAG_POOL]
+                .values(*_CANDIDATE_FIELDS)[:TAG_POOL]
             )
             rows.extend(shared)
         pools[(topic_id, kind)] = _candidates({row["pk"]: row for row in rows}.values())

@@ -103,14 +103,39 @@ def era_of(kind: str, answer: str, year: int | None) -> int | None:
     return date.year if date else None
 
 
+def answer_shape(text: str) -> tuple[bool, bool, int]:
+    """What a short-text answer looks like: has digits, is a name (capitalised), word count."""
+    stripped = text.strip()
+    return (any(ch.isdigit() for ch in stripped), stripped[:1].isupper(), min(len(stripped.split()), 5))
+
+
+def shape_distance(a: tuple[bool, bool, int], b: tuple[bool, bool, int]) -> int:
+    """How unlike two answers look; kind `text` mixes names, phrases and ranges, so like goes with like."""
+    return 4 * (a[0] != b[0]) + 2 * (a[1] != b[1]) + abs(a[2] - b[2])
+
+
 def rank_siblings(fact: Fact, tag_ids: frozenset[int], pool: Iterable[Candidate]) -> list[Candidate]:
-    """Siblings best first: shared tags, then same topic, then nearest era; ties by sample key."""
+    """Siblings best first: shared tags, then same topic, then nearest era; ties by sample key.
+
+    For kind ``text``, whose answers range from one word to a phrase, answers of the same
+    shape (see :func:`answer_shape`) come before everything else.
+    """
     era = era_of(fact.kind, fact.answer, fact.year)
+
+    shape = answer_shape(fact.answer) if fact.kind == Fact.Kind.TEXT else None
 
     def key(c: Candidate) -> tuple:
         other = era_of(c.kind, c.answer, c.year)
         distance = abs(other - era) if era is not None and other is not None else _FAR
-        return (-len(c.tag_ids & tag_ids), c.topic_id != fact.topic_id, distance, c.sample_key, c.fact_id)
+        unlike = shape_distance(shape, answer_shape(c.answer)) if shape else 0
+        return (
+            unlike,
+            -len(c.tag_ids & tag_ids),
+            c.topic_id != fact.topic_id,
+            distance,
+            c.sample_key,
+            c.fact_id,
+        )
 
     return sorted((c for c in pool if c.fact_id != fact.pk and c.kind == fact.kind), key=key)
 

@@ -210,6 +210,10 @@ def true_false(fact: Fact, pool: Sequence[Candidate], rng: random.Random) -> Gen
     """
     if fact.disputed:
         raise NotAskable("disputed: no true/false question")
+    if fact.kind == Fact.Kind.TEXT:
+        # Short-text answers are phrases of any shape: swapping one into another's
+        # statement rarely makes a sentence, so text facts are asked as multiple choice only.
+        raise NotAskable("kind text: no true/false question")
     pattern = _answer_pattern(fact.answer)
     if not fact.answer or not pattern.search(fact.statement):
         raise NotAskable("statement does not contain the answer verbatim: no true/false question")

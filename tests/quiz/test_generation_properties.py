@@ -1,0 +1,149 @@
+"""Properties of every question generated from the whole shipped dossier, over many seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from content.models import Fact, Topic, normalise, numeric_value
+from quiz.generation import build_quiz, generate_questions, questions_for_facts
+from quiz.generation.distractors import ValueSet
+from quiz.generation.questions import comparable
+from quiz.models import Quiz
+
+pytestmark = pytest.mark.django_db
+
+DOSSIER = Path(settings.BASE_DIR) / "fixtures" / "north-korea-russia.yaml"
+# The dossier is imported once per test function and only read: examples may share it.
+examples = hypothesis_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+seeds = st.integers(min_value=0, max_value=2**63 - 1)
+
+
+@pytest.fixture
+def dossier() -> Topic:
+    call_command("import_dossier", str(DOSSIER), verbosity=0)
+    return Topic.objects.get(slug="north-korea-russia")
+
+
+def check(question, facts: dict[int, Fact], kinds_by_name: dict[str, set[str]], events: dict) -> None:
+    """Every rule a generated question must keep, asserted."""
+    options = question.options
+    assert len({normalise(o) for o in options}) == len(options), "options mean the same thing"
+    assert len(question.notes) == len(options)
+    assert question.explanation
+    assert question.sources
+    if question.form in ("first", "order"):
+        shown = [events[title] for title in options]
+        assert all(comparable(a, b) for i, a in enumerate(shown) for b in shown[i + 1 :])
+        keys = [e.sort_key for e in shown]
+        if question.form == "first":
+            assert keys[question.answer] == min(keys)
+        else:
+            assert sorted(question.answer) == list(range(len(options)))
+            assert [keys[i] for i in question.answer] == sorted(keys)
+        return
+    [fact_id] = question.fact_ids
+    fact = facts[fact_id]
+    if question.form == "true_false":
+        assert options == ["True", "False"]
+        assert not fact.disputed, "true/false would state a disputed fact as settled"
+        if question.answer == 0:
+            assert question.stem == f"True or false: {fact.statement}"
+        return
+    assert question.form == "multiple_choice"
+    assert isinstance(question.answer, int)
+    assert 0 <= question.answer < len(options) == 4
+    cited = ValueSet(fact.kind)
+    cited.add(fact.answer, *fact.aliases, *(c.value for c in fact.citations.all() if c.value))
+    bare = [o.removesuffix(f" {fact.unit}") if fact.unit else o for o in options]
+    assert cited.contains(bare[question.answer])
+    for i, value in enumerate(bare):
+        if i == question.answer:
+            continue
+        assert not cited.contains(value), f"{value!r} is a value a source gives for {fact.slug}"
+        if fact.kind in Fact.NUMERIC_KINDS:
+            assert numeric_value(value) is not None
+            assert numeric_value(value) >= 0
+        else:
+            assert fact.kind in kinds_by_name[normalise(value)], f"{value!r} is not a {fact.kind}"
+    if fact.unit:
+        assert all(o.endswith(f" {fact.unit}") for o in options)
+    if fact.disputed:
+        assert question.stem.startswith("According to "), "a disputed fact asked as settled"
+        title = question.stem.removeprefix("According to ").split(", ")[0]
+        given_by_title = {
+            normalise(c.value or fact.answer) for c in fact.citations.all() if title in c.source.title
+        }
+        assert normalise(bare[question.answer]) in given_by_title
+
+
+def bank_maps(topic: Topic):
+    facts = {f.pk: f for f in Fact.objects.filter(topic=topic).prefetch_related("citations__source")}
+    kinds_by_name: dict[str, set[str]] = {}
+    for fact in facts.values():
+        for name in fact.names():
+            kinds_by_name.setdefault(name, set()).add(fact.kind)
+    events = {e.title: e for e in topic.events.all()}
+    assert len(events) == topic.events.count(), "event titles are unique in the dossier"
+    return facts, kinds_by_name, events
+
+
+def test_every_generated_question_keeps_the_rules(dossier):
+    """For many seeds and lengths, every generated question passes every check."""
+    maps = bank_maps(dossier)
+
+    @examples
+    @given(seed=seeds, count=st.sampled_from([5, 10, 20]))
+    def run(seed, count):
+        questions = generate_questions(dossier, count=count, seed=seed)
+        assert len(questions) == count
+        for question in questions:
+            check(question, *maps)
+
+    run()
+
+
+def test_every_quiz_keeps_the_rules_and_its_seed(dossier):
+    """The default quiz, shuffled or not: every question passes, and a seed replays exactly."""
+    maps = bank_maps(dossier)
+    quiz = Quiz.default_for(dossier)
+
+    @examples
+    @given(seed=seeds, shuffle=st.booleans(), tag=st.sampled_from([None, "treaties", "borders", "famine"]))
+    def run(seed, shuffle, tag):
+        quiz.shuffle = shuffle
+        questions = build_quiz(quiz, length=10, seed=seed, tag=tag)
+        assert questions == build_quiz(quiz, length=10, seed=seed, tag=tag)
+        assert questions, "every tag of the dossier yields questions"
+        for question in questions:
+            check(question, *maps)
+            if tag:
+                assert tag in question.tags
+
+    run()
+
+
+def test_every_askable_fact_reviews_cleanly(dossier):
+    """questions_for_facts over the whole dossier: every question passes, disputed ones are scoped."""
+    facts, kinds_by_name, events = bank_maps(dossier)
+    ordered = sorted(facts)
+
+    @hypothesis_settings(
+        max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(seed=seeds)
+    def run(seed):
+        questions = questions_for_facts(ordered, seed=seed)
+        assert len(questions) >= len(ordered) - 5
+        for question in questions:
+            check(question, facts, kinds_by_name, events)
+
+    run()
