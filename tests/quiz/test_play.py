@@ -1,0 +1,241 @@
+"""The attempt lifecycle in quiz.play: snapshots, ownership, parsing and storing answers.
+
+``make_attempt`` and ``answer_data`` are shared with the other play test modules.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from content.models import Fact
+from quiz import play
+from quiz.models import Attempt, Item, Quiz
+from quiz.play import Player
+from tests.factories import AttemptFactory, ChoiceFactory, ItemFactory, QuestionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_attempt(
+    *, user=None, session_key: str = "", length: int = 3, served: bool = True, **extra
+) -> Attempt:
+    """An attempt of ``length`` multiple-choice items (option 0 right); item 1 already shown."""
+    if user is None and not session_key:
+        user = UserFactory()
+    attempt = AttemptFactory(user=user, session_key=session_key, length=length, **extra)
+    for position in range(1, length + 1):
+        ItemFactory(
+            attempt=attempt,
+            position=position,
+            options=["1689", "1858", "1860", "1945"],
+            correct=0,
+            notes=["", "The Treaty of Aigun", "The Convention of Peking", "Soviet entry into Korea"],
+            passage_url="/dossiers/nk/#section-borders",
+            passage_title="North Korea in the context of the border",
+            sources=["Wikipedia"],
+            served_at=timezone.now() if served and position == 1 else None,
+        )
+    return attempt
+
+
+def answer_data(item: Item, right: bool = True) -> dict[str, str]:
+    """POST data answering ``item`` right (or wrong), whatever its form."""
+    if item.form == Item.Form.ORDER:
+        order = list(item.correct) if right else list(reversed(item.correct))
+        return {f"place_{option}": str(order.index(option) + 1) for option in range(len(item.options))}
+    correct = int(item.correct)
+    return {"choice": str(correct if right else (correct + 1) % len(item.options))}
+
+
+def test_start_attempt_snapshots_every_question_in_one_go(bank):
+    """Starting snapshots the generated questions as items 1..N, with the server-only answer."""
+    quiz = Quiz.default_for(bank.topic)
+    user = UserFactory()
+    attempt = play.start_attempt(quiz, length=5, player=Player(user_id=user.pk, session_key=""))
+    items = list(attempt.items.order_by("position"))
+    assert [item.position for item in items] == [1, 2, 3, 4, 5]
+    assert attempt.length == 5
+    assert attempt.user == user
+    assert 0 <= attempt.seed < 2**31
+    for item in items:
+        assert item.stem
+        assert item.options
+        assert item.correct is not None
+        assert item.served_at is None
+        assert item.answered_at is None
+        assert item.sources, "every generated question names its sources"
+
+
+def test_snapshot_does_not_follow_later_edits(bank):
+    """Editing a fact after the attempt started changes nothing in the attempt."""
+    quiz = Quiz.default_for(bank.topic)
+    attempt = play.start_attempt(quiz, length=5, player=Player(user_id=UserFactory().pk, session_key=""))
+    before = list(attempt.items.order_by("position").values("stem", "options", "correct", "explanation"))
+    Fact.objects.update(answer="9999", statement="Edited.", explanation="Edited.")
+    after = list(attempt.items.order_by("position").values("stem", "options", "correct", "explanation"))
+    assert after == before
+
+
+def test_timed_quiz_gets_a_deadline(bank):
+    """A quiz with a time limit gives its attempts a deadline that far from the start."""
+    quiz = Quiz.default_for(bank.topic)
+    quiz.time_limit_seconds = 120
+    quiz.save()
+    attempt = play.start_attempt(quiz, length=5, player=Player(user_id=UserFactory().pk, session_key=""))
+    assert attempt.deadline is not None
+    assert timedelta(seconds=115) < attempt.deadline - timezone.now() <= timedelta(seconds=120)
+
+
+def test_anonymous_attempt_belongs_to_the_session_key():
+    """An anonymous attempt has no user and the session's key; other sessions own nothing of it."""
+    attempt = make_attempt(session_key="key-a")
+    assert attempt.user is None
+    assert list(play.owned_attempts(Player(None, "key-a"))) == [attempt]
+    assert not play.owned_attempts(Player(None, "key-b")).exists()
+    assert not play.owned_attempts(Player(None, "")).exists()
+
+
+def test_a_users_attempts_are_only_theirs():
+    """A signed-in player owns their attempts and nobody else's, anonymous ones included."""
+    mine = make_attempt()
+    make_attempt()
+    make_attempt(session_key="anon")
+    assert list(play.owned_attempts(Player(mine.user_id, ""))) == [mine]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [({"choice": "0"}, 0), ({"choice": "3"}, 3)],
+)
+def test_parse_choice_accepts_an_option_index(data, expected):
+    """A choice is the index of one of the item's options."""
+    assert play.parse_choice(Item.Form.MULTIPLE_CHOICE, 4, data) == expected
+
+
+@pytest.mark.parametrize("value", ["4", "-1", "one", "", "1.0", " 1", "١", "99999", None])
+def test_parse_choice_refuses_anything_else(value):
+    """Out of range, negative, not a plain decimal integer, or missing: refused."""
+    data = {} if value is None else {"choice": value}
+    with pytest.raises(play.InvalidAnswer):
+        play.parse_choice(Item.Form.MULTIPLE_CHOICE, 4, data)
+
+
+def test_parse_order_turns_places_into_the_order():
+    """The order form gives each option a place; the answer is the options from first to last."""
+    data = {"place_0": "3", "place_1": "1", "place_2": "2"}
+    assert play.parse_choice(Item.Form.ORDER, 3, data) == [1, 2, 0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"place_0": "1", "place_1": "1", "place_2": "2"},
+        {"place_0": "0", "place_1": "1", "place_2": "2"},
+        {"place_0": "4", "place_1": "1", "place_2": "2"},
+        {"place_0": "1", "place_1": "2"},
+    ],
+)
+def test_parse_order_needs_a_permutation(data):
+    """Each option needs its own place between 1 and N."""
+    with pytest.raises(play.InvalidAnswer):
+        play.parse_choice(Item.Form.ORDER, 3, data)
+
+
+def test_record_answer_counts_once():
+    """The first answer is stored and scored; a second changes nothing."""
+    attempt = make_attempt()
+    item = attempt.items.get(position=1)
+    assert play.record_answer(attempt, item, 0) is True
+    assert play.record_answer(attempt, attempt.items.get(position=1), 1) is False
+    item.refresh_from_db()
+    attempt.refresh_from_db()
+    assert (item.chosen, item.is_correct) == (0, True)
+    assert (attempt.score, attempt.answered_count, attempt.finished_at) == (1, 1, None)
+
+
+def test_record_answer_finishes_with_the_last_item():
+    """Answering the last item sets finished_at in the same update."""
+    attempt = make_attempt(length=1)
+    play.record_answer(attempt, attempt.items.get(), 2)
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None
+    assert (attempt.score, attempt.answered_count) == (0, 1)
+
+
+def test_record_answer_after_the_deadline_is_rolled_back():
+    """Past the deadline the attempt refuses, and the item's answer is rolled back too."""
+    attempt = make_attempt(deadline=timezone.now() - timedelta(seconds=1))
+    item = attempt.items.get(position=1)
+    assert play.record_answer(attempt, item, 0) is False
+    item.refresh_from_db()
+    attempt.refresh_from_db()
+    assert item.answered_at is None
+    assert item.chosen is None
+    assert (attempt.score, attempt.answered_count) == (0, 0)
+
+
+def test_question_view_has_no_answer():
+    """What an unanswered page receives holds no correct answer and no notes."""
+    view = play.question_view(make_attempt().items.get(position=1))
+    assert not hasattr(view, "correct")
+    assert not hasattr(view, "notes")
+    assert [option.text for option in view.options] == ["1689", "1858", "1860", "1945"]
+
+
+def test_feedback_explains_the_chosen_distractor():
+    """Feedback names the right answer and what the chosen option really is."""
+    attempt = make_attempt()
+    item = attempt.items.get(position=1)
+    play.record_answer(attempt, item, 1)
+    shown = play.feedback(item)
+    assert not shown.is_correct
+    assert (shown.chosen_text, shown.correct_text) == ("1858", "1689")
+    assert shown.chosen_note == "The Treaty of Aigun"
+
+
+def test_challenge_copies_the_same_questions_in_the_same_order():
+    """A challenge gets the original's snapshots, unanswered, in order, linked to it."""
+    original = make_attempt(length=3)
+    original.items.filter(position=2).update(stem="The second question", correct=3)
+    challenger = UserFactory()
+    copy = play.start_challenge(original, player=Player(challenger.pk, ""))
+    fields = ("position", "stem", "options", "correct", "notes", "passage_url", "sources")
+    assert list(copy.items.values(*fields)) == list(original.items.values(*fields))
+    assert copy.items.filter(served_at__isnull=True, answered_at__isnull=True).count() == 3
+    assert (copy.mode, copy.challenge_of, copy.user, copy.length) == (
+        Attempt.Mode.CHALLENGE,
+        original,
+        challenger,
+        3,
+    )
+
+
+def test_review_asks_again_what_was_missed(bank):
+    """Review builds questions from the facts and teacher questions of the missed items only."""
+    user = UserFactory()
+    missed_fact, right_fact = bank.facts["nerchinsk"], bank.facts["aigun"]
+    written = QuestionFactory(topic=bank.topic, stem="Who signed it?")
+    ChoiceFactory(question=written, text="Right", is_correct=True)
+    ChoiceFactory(question=written, text="Wrong")
+    attempt = AttemptFactory(user=user, length=3, finished_at=timezone.now())
+    ItemFactory(attempt=attempt, position=1, fact_ids=[missed_fact.pk], is_correct=False)
+    ItemFactory(attempt=attempt, position=2, fact_ids=[right_fact.pk], is_correct=True)
+    ItemFactory(attempt=attempt, position=3, question=written, fact_ids=[], is_correct=False)
+    review = play.start_review(attempt, player=Player(user.pk, ""))
+    items = list(review.items.all())
+    assert review.mode == Attempt.Mode.REVIEW
+    assert sorted(item.question_id or 0 for item in items) == [0, written.pk]
+    assert [item.fact_ids for item in items if item.question_id is None] == [[missed_fact.pk]]
+
+
+def test_review_with_nothing_missed_starts_nothing():
+    """All right: there is nothing to review."""
+    user = UserFactory()
+    attempt = AttemptFactory(user=user, length=1, finished_at=timezone.now())
+    ItemFactory(attempt=attempt, position=1, is_correct=True)
+    with pytest.raises(play.NoQuestions):
+        play.start_review(attempt, player=Player(user.pk, ""))
+    assert Attempt.objects.count() == 1
