@@ -252,11 +252,10 @@ def _check_row(
 
     if not cells["stem"]:
         error("stem", "the question is empty")
-    if not cells["explanation"]:
-        error("explanation", "empty; say why the right answer is right")
-
     choices = _check_choices(cells, error)
     correct = _check_correct(cells["correct"], len(choices), error)
+    if not cells["explanation"]:
+        error("explanation", "empty; say why the right answer is right")
 
     tags = []
     for slug in _split_tags(cells.get("tags", "")):

@@ -107,7 +107,7 @@ class QuestionAdminForm(forms.ModelForm):
         if "section" in self.fields:
             self.fields["section"].queryset = Section.objects.select_related("topic")
         if "facts" in self.fields:
-            self.fields["facts"].queryset = Fact.objects.select_related("topic")
+            self.fields["facts"].queryset = Fact.objects.only("pk", "subject", "answer", "topic_id")
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -273,7 +273,7 @@ def test_changelist_shows_choice_count_and_searches_choice_text(
             ChoiceFactory(question=question, text=f"Option {n}-{i}")
     QuestionFactory(stem="Who signed?").choices.create(text="Golovin", is_correct=True)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = teacher_client.get(CHANGELIST_URL)
     assert response.status_code == 200
     counts = {row.stem: row.choice_count for row in response.context["cl"].result_list}
@@ -285,6 +285,24 @@ def test_changelist_shows_choice_count_and_searches_choice_text(
 
     by_tag = teacher_client.get(CHANGELIST_URL, {"tags__id__exact": question.tags.get().pk})
     assert by_tag.context["cl"].result_count == 5
+
+
+def test_change_page_queries_do_not_grow_with_sections_facts_or_choices(
+    teacher_client, django_assert_max_num_queries
+):
+    """The change form lists every section (labelled with its dossier), fact and choice in a
+    fixed number of queries."""
+    question = QuestionFactory()
+    for _ in range(6):
+        ChoiceFactory(question=question)
+        SectionFactory(topic=TopicFactory())
+        FactFactory()
+
+    with django_assert_max_num_queries(13):
+        response = teacher_client.get(reverse("admin:quiz_question_change", args=[question.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["inline_admin_formsets"][0].formset.forms) == 6
 
 
 def test_publish_and_unpublish_actions(teacher_client):
@@ -472,7 +490,7 @@ def test_quiz_changelist_lists_quizzes(teacher_client, django_assert_max_num_que
     QuizFactory.create_batch(4, published=True)
     QuizFactory(published=False, title="Hidden quiz")
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = teacher_client.get(reverse("admin:quiz_quiz_changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_count == 5
