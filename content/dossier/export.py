@@ -27,6 +27,10 @@ _resolver = yaml.resolver.Resolver()
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 Pairs = list[tuple[str, object]]
+# One-line text that would make a line longer than FOLD_AFTER is folded (``>-``) and
+# wrapped at WRAP_AT, as people write it; shorter text stays on its line.
+FOLD_AFTER = 110
+WRAP_AT = 88
 
 
 class Flow(list[str]):
@@ -76,7 +80,11 @@ def export_dossier(topic: Topic) -> str:
         ],
     )
     out += _list("sources", [_source(s) for s in sources])
-    out += _list("tags", [[("slug", t.slug), ("name", t.name), ("description", t.description)] for t in tags])
+    out += _list(
+        "tags",
+        [[("slug", t.slug), ("name", t.name), ("description", t.description)] for t in tags],
+        spaced=False,
+    )
     out += _list("sections", [_section(s, cites["section", s.pk]) for s in sections])
     out += _list("events", [_event(e, cites["event", e.pk]) for e in events])
     out += _list("facts", [_fact(f, cites["fact", f.pk]) for f in facts])
@@ -188,12 +196,12 @@ def _block(name: str, pairs: Pairs) -> list[str]:
     return [f"{name}:", *_mapping(pairs, "  "), ""]
 
 
-def _list(name: str, items: list[Pairs]) -> list[str]:
+def _list(name: str, items: list[Pairs], *, spaced: bool = True) -> list[str]:
     if not items:
         return []
     lines = [f"{name}:"]
     for index, pairs in enumerate(items):
-        if index:
+        if index and spaced:
             lines.append("")
         lines += _item(pairs, "  ")
     return [*lines, ""]
@@ -227,6 +235,9 @@ def _mapping(pairs: Pairs, indent: str) -> list[str]:
         elif isinstance(value, str) and _literal_ok(value):
             lines.append(f"{indent}{key}: |")
             lines += [f"{indent}  {line}" if line else "" for line in value.split("\n")]
+        elif isinstance(value, str) and (folded := _folded(value, f"{indent}{key}: ", indent + "  ")):
+            lines.append(f"{indent}{key}: >-")
+            lines += [f"{indent}  {line}" for line in folded]
         else:
             lines.append(f"{indent}{key}: {_scalar(str(value))}")
     return lines
@@ -236,6 +247,27 @@ def _literal_ok(text: str) -> bool:
     if "\n" not in text or text != text.strip() or any(ch in text for ch in "\r\x85\u2028\u2029"):
         return False
     return _analyser.analyze_scalar(text).allow_block
+
+
+def _folded(text: str, prefix: str, indent: str) -> list[str] | None:
+    """Long one-line text wrapped at single spaces, for a ``>-`` block; None if it fits or cannot.
+
+    Folding turns each line break back into one space, so it is lossless only when the
+    text has no line breaks, no runs of spaces and no tabs (a line starting with
+    whitespace would not be folded).
+    """
+    if len(prefix + _scalar(text)) <= FOLD_AFTER or text != text.strip() or "  " in text or "\t" in text:
+        return None
+    width = WRAP_AT - len(indent)
+    if any(ch in text for ch in "\n\r\x85\u2028\u2029") or not _analyser.analyze_scalar(text).allow_block:
+        return None
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _scalar(text: str, *, flow: bool = False) -> str:

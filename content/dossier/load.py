@@ -56,6 +56,8 @@ SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 YEAR_RE = re.compile(r"-?\d{1,4}")
 NULL_TAG = "tag:yaml.org,2002:null"
+# libyaml's safe loader builds the same node tree, with the same marks, ~15x faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FACT_KINDS = [kind.value for kind in Fact.Kind]
 SOURCE_KINDS = [kind.value for kind in Source.Kind]
@@ -92,7 +94,7 @@ def load_dossier(path: str | Path) -> DossierData:
 def parse_dossier(text: str, path: str = "<dossier>") -> DossierData:
     """Check dossier ``text``; ``path`` only labels the messages."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = ", ".join(part for part in (exc.context, exc.problem) if part)
@@ -202,7 +204,7 @@ class _Reader:
     @staticmethod
     def is_null(node: ScalarNode) -> bool:
         # `key:`, `key: ~` and `key: null` mean "nothing"; a quoted "null" is text.
-        return node.tag == NULL_TAG and node.style is None
+        return node.tag == NULL_TAG and not node.style  # plain style: None in PyYAML, "" in libyaml
 
     def text(
         self,

@@ -85,14 +85,22 @@ one_line = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="
 any_text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), min_size=1).map(
     str.strip
 )
+# Long enough to be folded into a `>-` block: words with single, double or odd spacing.
+long_line = st.lists(
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00\n"), max_size=12), min_size=30
+).map(lambda words: " ".join(words).strip())
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(summary=one_line, definition=any_text.filter(bool), title=one_line.filter(bool))
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    summary=one_line | long_line.map(lambda text: text[:300].strip()),  # Topic.summary holds 300
+    definition=any_text.filter(bool) | long_line.filter(bool),
+    title=one_line.filter(bool),
+)
 def test_any_text_survives_the_export(summary, definition, title):
     """Whatever text a row holds (quotes, colons, `#`, leading dashes, tabs, unicode, blank
-    lines, words YAML would read as booleans or numbers), the exported file reads back as
-    exactly that text."""
+    lines, runs of spaces, words YAML would read as booleans or numbers, lines long enough
+    to be folded), the exported file reads back as exactly that text."""
     topic = TopicFactory(title=title, summary=summary, definition=definition)
     SourceFactory(topic=topic)
 

@@ -7,9 +7,11 @@ import re
 from dataclasses import dataclass
 
 import pytest
+import yaml
 from django.core.management import CommandError, call_command
 
 from content.dossier import DossierError, import_dossier, load_dossier
+from content.dossier import load as dossier_load
 from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic
 from tests.content.conftest import DATA, REPO, content_dump, edit, line_of
 
@@ -270,7 +272,7 @@ BROKEN = {
         (("    statement: The border is 17 km long.", "    statement: The border is: 17 km long."),),
         "The border is: 17",
         "",
-        "YAML syntax error: mapping values are not allowed here",
+        "YAML syntax error: mapping values are not allowed",
     ),
 }
 
@@ -525,6 +527,16 @@ def test_load_dossier_raises_a_structured_error(small_yaml, write_dossier):
     [problem] = raised.value.problems
     assert (problem.path, problem.line, problem.field) == (str(path), line_of(text, "yeer"), "facts[0].kind")
     assert problem.message.startswith("unknown answer kind 'yeer'")
+
+
+@pytest.mark.parametrize("path", [DATA / "small.yaml", REPO / "fixtures" / "north-korea-russia.yaml"])
+def test_both_yaml_parsers_read_a_dossier_alike(path, monkeypatch):
+    """libyaml's parser is used when PyYAML has it; the pure-Python one, the fallback,
+    reads every dossier to the same data."""
+    with_libyaml = load_dossier(path)
+    monkeypatch.setattr(dossier_load, "SAFE_LOADER", yaml.SafeLoader)
+
+    assert load_dossier(path) == with_libyaml
 
 
 def test_the_shipped_dossier_meets_the_minimums():
