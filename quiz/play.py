@@ -374,6 +374,13 @@ class Feedback:
     def is_order(self) -> bool:
         return self.form == Item.Form.ORDER
 
+    @property
+    def sources_to_list(self) -> tuple[str, ...]:
+        """The sources, unless the explanation already names them all (generated ones do)."""
+        if all(title in self.explanation for title in self.sources):
+            return ()
+        return self.sources
+
 
 def question_view(item: Item) -> QuestionView:
     options = tuple(Option(index=i, text=text, key=i + 1) for i, text in enumerate(item.options))

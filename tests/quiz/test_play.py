@@ -239,3 +239,12 @@ def test_review_with_nothing_missed_starts_nothing():
     with pytest.raises(play.NoQuestions):
         play.start_review(attempt, player=Player(user.pk, ""))
     assert Attempt.objects.count() == 1
+
+
+def test_feedback_lists_sources_the_explanation_does_not_name():
+    """Sources are listed under the explanation unless it already names every one."""
+    attempt = make_attempt(length=2)
+    attempt.items.filter(position=2).update(explanation="It was 1689. Sources: Wikipedia.")
+    first, second = attempt.items.order_by("position")
+    assert play.feedback(first).sources_to_list == ("Wikipedia",)
+    assert play.feedback(second).sources_to_list == ()

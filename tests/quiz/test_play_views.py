@@ -193,6 +193,7 @@ def test_answer_without_htmx_redirects_to_the_feedback(client, player):
     assert "The right answer is <strong>1689</strong>" in html
     assert "The Treaty of Aigun" in html  # what the chosen distractor really is
     assert 'href="/dossiers/nk/#section-borders"' in html
+    assert "Sources: Wikipedia" in html
     assert 'name="choice"' not in html
 
 

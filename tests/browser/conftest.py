@@ -1,0 +1,99 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright's sync API against live_server.
+
+Playwright's sync API runs an event loop in the test's thread, so Django would refuse
+ORM calls made there (fixtures, assertions) as "async unsafe"; the test thread never
+runs async code of its own, so the check is switched off for browser tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from content.models import Topic
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+DOSSIER = ROOT / "fixtures" / "north-korea-russia.yaml"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _watch(page: Page, errors: list[str]) -> Page:
+    """Collect script errors and CSP refusals (the browser's own favicon request aside)."""
+    page.on(
+        "console", lambda m: errors.append(m.text) if m.type == "error" and "favicon" not in m.text else None
+    )
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page
+
+
+@pytest.fixture
+def page_errors() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, page_errors: list[str]) -> Iterator[Page]:
+    """A desktop-sized page with JavaScript."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield _watch(context.new_page(), page_errors)
+    context.close()
+
+
+@pytest.fixture
+def mobile_page(browser: Browser, page_errors: list[str]) -> Iterator[Page]:
+    """A 375px-wide phone page with JavaScript."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2)
+    yield _watch(context.new_page(), page_errors)
+    context.close()
+
+
+@pytest.fixture
+def no_js_page(browser: Browser, page_errors: list[str]) -> Iterator[Page]:
+    """A page with JavaScript disabled: everything must work with plain forms and links."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    yield _watch(context.new_page(), page_errors)
+    context.close()
+
+
+@pytest.fixture
+def dossier(transactional_db) -> Topic:
+    """The shipped North Korea–Russia dossier, imported as `make run` does."""
+    call_command("import_dossier", str(DOSSIER), verbosity=0)
+    return Topic.objects.get(slug="north-korea-russia")
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot as artifacts/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page: Page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,112 @@
+"""Playing a quiz in a real browser: mouse, keyboard, htmx swaps, history, and no JavaScript at all."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from quiz.models import Attempt
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+QUESTION_URL = re.compile(r"/play/[0-9a-f-]{36}/q/(\d+)/(#feedback)?$")
+
+
+def start_quiz(page: Page, base_url: str, topic_url: str, shot=None, name: str = "") -> None:
+    """From the dossier page to question 1 of a 5-question quiz."""
+    page.goto(base_url + topic_url)
+    page.get_by_role("link", name="Play trivia on this dossier").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Trivia: North Korea")
+    if shot:
+        shot(page, f"play-start-{name}")
+    page.get_by_label("5", exact=True).check()
+    page.get_by_role("button", name="Start").click()
+    expect(page).to_have_url(QUESTION_URL)
+
+
+def answer(page: Page, *, keyboard: bool) -> None:
+    """Answer the question on screen: option 1 by mouse or key, or an order by its selects."""
+    card = page.locator("#play-card")
+    selects = card.locator("select")
+    if selects.count():
+        for index in range(selects.count()):
+            selects.nth(index).select_option(str(index + 1))
+        card.get_by_role("button", name="Submit order").click()
+    elif keyboard:
+        page.keyboard.press("1")
+    else:
+        card.locator('button[name="choice"]').first.click()
+    expect(page.locator("#feedback-title")).to_be_visible()
+
+
+@pytest.mark.parametrize("device", ["page", "mobile_page"], ids=["desktop", "375px"])
+def test_play_five_questions_by_mouse_and_keyboard_without_page_loads(
+    request, live_server, dossier, device, page_errors, screenshot
+):
+    """Answers arrive as htmx swaps (the window keeps a marker set before answering), focus
+    lands on the feedback heading, the URL follows the question, and the results come last."""
+    page: Page = request.getfixturevalue(device)
+    name = "desktop" if device == "page" else "375"
+    start_quiz(page, live_server.url, dossier.get_absolute_url(), screenshot, name)
+    screenshot(page, f"play-question-{name}")
+    page.evaluate("window.__marker = 1")
+    for position in range(1, 6):
+        expect(page).to_have_url(re.compile(rf"/q/{position}/$"))
+        answer(page, keyboard=position % 2 == 0)
+        assert page.evaluate("window.__marker") == 1, "the answer reloaded the page"
+        assert page.evaluate("document.activeElement.id") == "feedback-title"
+        expect(page.get_by_role("status").filter(has_text=re.compile("Correct|Not quite"))).to_have_count(1)
+        if position == 1:
+            screenshot(page, f"play-feedback-{name}")
+        if position < 5:
+            page.get_by_role("link", name="Next question").click()
+            expect(page.locator("#play-card form")).to_be_visible()
+    assert page.evaluate("window.__marker") == 1
+    page.get_by_role("link", name="See your results").click()
+    expect(page).to_have_url(re.compile(r"/results/$"))
+    attempt = Attempt.objects.get()
+    expect(page.locator(".score-big")).to_contain_text(f"{attempt.score} / 5")
+    expect(page.locator(".answer-row")).to_have_count(5)
+    screenshot(page, f"play-results-{name}")
+    assert attempt.answered_count == 5
+    assert attempt.finished_at is not None
+    assert page_errors == []
+
+
+def test_reload_and_back_show_the_same_question(live_server, dossier, page, page_errors):
+    """Reloading shows the question on screen again; Back shows the previous one with its feedback."""
+    start_quiz(page, live_server.url, dossier.get_absolute_url())
+    answer(page, keyboard=False)
+    page.get_by_role("link", name="Next question").click()
+    expect(page).to_have_url(re.compile(r"/q/2/$"))
+    stem = page.locator("#play-card h2").inner_text()
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/q/2/$"))
+    expect(page.locator("#play-card h2")).to_have_text(stem)
+    expect(page.locator("#play-card form")).to_be_visible()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/q/1/$"))
+    expect(page.locator("#feedback-title")).to_be_visible()
+    assert page_errors == []
+
+
+def test_a_quiz_works_without_javascript(live_server, dossier, no_js_page, page_errors, screenshot):
+    """With JavaScript off, forms post and links load whole pages (post/redirect/get) to the end."""
+    page = no_js_page
+    start_quiz(page, live_server.url, dossier.get_absolute_url())
+    for position in range(1, 6):
+        answer(page, keyboard=False)
+        expect(page).to_have_url(re.compile(rf"/q/{position}/#feedback$"))
+        if position == 1:
+            screenshot(page, "play-feedback-nojs")
+        if position < 5:
+            page.get_by_role("link", name="Next question").click()
+    page.get_by_role("link", name="See your results").click()
+    expect(page.locator(".answer-row")).to_have_count(5)
+    attempt = Attempt.objects.get()
+    assert attempt.answered_count == 5
+    assert attempt.finished_at is not None
+    screenshot(page, "play-results-nojs")
+    assert page_errors == []
