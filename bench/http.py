@@ -1,0 +1,157 @@
+"""Playing the app over HTTP as a browser would: cookies, CSRF, login, start, answer.
+
+Nothing here knows the templates' markup beyond what a browser relies on: forms with an
+``action`` and their fields. :func:`forms` reads every form of a page; a player picks
+the answer form by its fields (``choice`` buttons, or ``place_<i>`` fields for the
+order form) and posts it with htmx's headers.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+import httpx
+
+CSRF_COOKIE = "csrftoken"
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+PLAY_PATH = re.compile(rf"/play/({UUID})/")
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    hidden: dict[str, str] = field(default_factory=dict)
+    #: Values a field may take: submit buttons and radios of one name, options of a select.
+    choices: dict[str, list[str]] = field(default_factory=dict)
+    #: Other inputs (text, password, number...) with their value attribute.
+    inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_answer(self) -> bool:
+        return "choice" in self.choices or any(name.startswith("place_") for name in self.fields)
+
+    @property
+    def fields(self) -> set[str]:
+        return {*self.hidden, *self.choices, *self.inputs}
+
+
+class _FormParser(HTMLParser):
+    def __init__(self, base: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = base
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            action = a.get("hx-post") or a.get("action") or self.base
+            self._form = Form(action=urljoin(self.base, action), method=a.get("method", "get").lower())
+            self.forms.append(self._form)
+            return
+        form = self._form
+        if form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text").lower()
+            if kind == "hidden":
+                form.hidden[name] = a.get("value", "")
+            elif kind in {"radio", "checkbox", "submit"}:
+                form.choices.setdefault(name, []).append(a.get("value", "on"))
+            else:
+                form.inputs[name] = a.get("value", "")
+        elif tag == "button" and name:
+            form.choices.setdefault(name, []).append(a.get("value", ""))
+        elif tag == "select" and name:
+            self._select = name
+            form.choices.setdefault(name, [])
+        elif tag == "option" and self._select:
+            form.choices[self._select].append(a.get("value", ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def forms(html: str, base: str) -> list[Form]:
+    parser = _FormParser(base)
+    parser.feed(html)
+    return parser.forms
+
+
+def answer_form(html: str, base: str) -> Form | None:
+    return next((form for form in forms(html, base) if form.is_answer), None)
+
+
+def answer_data(form: Form, rng: random.Random) -> dict[str, str]:
+    """A random valid answer: one ``choice``, or a random permutation of places."""
+    data = dict(form.hidden)
+    if "choice" in form.choices:
+        data["choice"] = rng.choice(form.choices["choice"])
+        return data
+    places = sorted(name for name in form.fields if name.startswith("place_"))
+    ranks = [str(n) for n in range(1, len(places) + 1)]
+    rng.shuffle(ranks)
+    data.update(zip(places, ranks, strict=True))
+    return data
+
+
+def htmx_headers(client: httpx.AsyncClient | httpx.Client, current_url: str = "") -> dict[str, str]:
+    headers = {"HX-Request": "true", "X-CSRFToken": client.cookies.get(CSRF_COOKIE, "")}
+    if current_url:
+        headers["HX-Current-URL"] = current_url
+    return headers
+
+
+def csrf_data(client: httpx.AsyncClient | httpx.Client) -> dict[str, str]:
+    return {"csrfmiddlewaretoken": client.cookies.get(CSRF_COOKIE, "")}
+
+
+def attempt_id(url: str) -> str | None:
+    match = PLAY_PATH.search(url)
+    return match.group(1) if match else None
+
+
+class PlayError(RuntimeError):
+    """The app answered a step of play in a way a browser could not go on from."""
+
+
+async def login(client: httpx.AsyncClient, login_path: str, username: str, password: str) -> None:
+    """Sign in through the login form (GET for the CSRF cookie, then POST)."""
+    page = await client.get(login_path)
+    if page.status_code != 200:
+        raise PlayError(f"GET {login_path}: {page.status_code}")
+    response = await client.post(
+        login_path,
+        data={"username": username, "password": password, **csrf_data(client)},
+        headers={"Referer": str(page.url)},
+    )
+    if response.status_code != 302:
+        raise PlayError(f"login of {username}: {response.status_code}")
+
+
+async def start(client: httpx.AsyncClient, play_path: str, *, length: int | None = None) -> str:
+    """Start an attempt from the dossier's play page; return the attempt id."""
+    page = await client.get(play_path)
+    if page.status_code != 200:
+        raise PlayError(f"GET {play_path}: {page.status_code}")
+    start_form = next((f for f in forms(page.text, str(page.url)) if f.method == "post"), None)
+    if start_form is None:
+        raise PlayError(f"no start form on {play_path}")
+    data = {**start_form.hidden, **csrf_data(client)}
+    if length is not None and "length" in start_form.fields:
+        data["length"] = str(length)
+    response = await client.post(start_form.action, data=data, headers={"Referer": str(page.url)})
+    found = attempt_id(response.headers.get("location", ""))
+    if response.status_code not in (302, 303) or not found:
+        raise PlayError(f"start on {play_path}: {response.status_code} {response.headers.get('location')}")
+    return found
