@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Start from the machine's environment, without what pytest-env set for the suite.
     test_env = {"SECRET_KEY", "DEBUG", "TESTING", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE"}
-    test_env |= {"CSRF_COOKIE_SECURE", "ALLOWED_HOSTS"}
+    test_env |= {"CSRF_COOKIE_SECURE", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in test_env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
