@@ -284,7 +284,7 @@ class _Reader:
         self, node: Node | None, field: str, registry: dict[str, int], what: str, where: str
     ) -> str:
         """A slug that must name something defined in the file; "" when the key is absent."""
-        value = self.text(node, field, _field(Source, "key"), required=True)
+        value = self.text(node, field, _field(Source, "key"), required=True)  # any slug column will do
         if node is not None and value and value not in registry:
             self.problem(
                 node,
@@ -323,11 +323,9 @@ class _Reader:
                 citation.source = self.reference(
                     found["source"], f"{item_field}.source", self.sources, "source", "sources"
                 )
-            citation.value = self.text(found.get("value"), f"{item_field}.value", _field(Citation, "value"))
-            citation.locator = self.text(
-                found.get("locator"), f"{item_field}.locator", _field(Citation, "locator")
-            )
-            citation.note = self.text(found.get("note"), f"{item_field}.note", _field(Citation, "note"))
+            citation.value = self.value(found, item_field, "value", Citation)
+            citation.locator = self.value(found, item_field, "locator", Citation)
+            citation.note = self.value(found, item_field, "note", Citation)
             cites.append((citation, found.get("value") if citation.value else None))
         return cites
 
