@@ -383,7 +383,7 @@ class OptionShare:
 
 @dataclass
 class QuestionStat:
-    """How a class did on one teacher question or one fact."""
+    """How a class did on one teacher question (its stem) or one fact (its statement)."""
 
     label: str
     kind: str
@@ -425,7 +425,7 @@ def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
         Item.objects.filter(attempt__in=attempts.values("pk"), answered_at__isnull=False)
         .filter(Q(question__isnull=False) | Q(fact__isnull=False))
         .values(
-            "question_id", "question__stem", "fact_id", "fact__subject", "options", "chosen", "is_correct"
+            "question_id", "question__stem", "fact_id", "fact__statement", "options", "chosen", "is_correct"
         )
         .annotate(n=Count("pk"))
         .order_by()
@@ -438,8 +438,8 @@ def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
             label, kind = row["question__stem"], "Teacher question"
         else:
             key = ("fact", row["fact_id"])
-            label, kind = row["fact__subject"], "Generated from a fact"
-        stat = stats.setdefault(key, QuestionStat(label=label[:1].upper() + label[1:], kind=kind))
+            label, kind = row["fact__statement"], "Generated from a fact"
+        stat = stats.setdefault(key, QuestionStat(label=label, kind=kind))
         stat.answered += row["n"]
         if row["is_correct"]:
             stat.correct += row["n"]

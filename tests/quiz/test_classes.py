@@ -229,7 +229,7 @@ def test_class_page_shows_attempts_progress_and_questions(client, teacher, class
     play(ann, score=2, length=5, quiz=attempt.quiz)
     ItemFactory(
         attempt=attempt,
-        fact=FactFactory(subject="the year of the treaty"),
+        fact=FactFactory(statement="The treaty was signed in 1689."),
         answered_at=NOW,
         chosen=0,
         is_correct=True,
@@ -245,7 +245,7 @@ def test_class_page_shows_attempts_progress_and_questions(client, teacher, class
     assert round(progress["ann"].average) == 60
     assert progress["idle"].attempt_count == 0
     assert progress["idle"].average is None
-    assert "The year of the treaty" in html
+    assert "The treaty was signed in 1689." in html
     assert "style=" not in html
 
 
@@ -304,7 +304,7 @@ def test_question_stats_group_options_by_text_not_position():
     """Shuffled options count by their text; a question's share of right answers is its own."""
     classroom = ClassroomFactory()
     question = QuestionFactory(stem="Who signed the treaty?")
-    fact = FactFactory(subject="the year the border was fixed")
+    fact = FactFactory(statement="The border was fixed in 1860.")
     students = [enrol(classroom) for _ in range(3)]
     attempts = [play(student) for student in students]
 
@@ -328,10 +328,10 @@ def test_question_stats_group_options_by_text_not_position():
         ("Kim", 2, True),
         ("Stalin", 1, False),
     ]
-    generated = by_label["The year the border was fixed"]
+    generated = by_label["The border was fixed in 1860."]
     assert (generated.correct, generated.answered) == (1, 3)
     assert {o.text: o.picked for o in generated.options} == {"1860": 1, "1858": 1, stats.NO_ANSWER: 1}
-    assert rows[0].label == "The year the border was fixed"  # hardest first
+    assert rows[0].label == "The border was fixed in 1860."  # hardest first
 
 
 def test_question_stats_skip_the_option_breakdown_of_orderings():
