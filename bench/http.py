@@ -144,7 +144,9 @@ async def start(client: httpx.AsyncClient, play_path: str, *, length: int | None
     page = await client.get(play_path)
     if page.status_code != 200:
         raise PlayError(f"GET {play_path}: {page.status_code}")
-    start_form = next((f for f in forms(page.text, str(page.url)) if f.method == "post"), None)
+    # The start form posts to the page itself (the header's logout form is a POST too).
+    posts = [f for f in forms(page.text, str(page.url)) if f.method == "post"]
+    start_form = next((f for f in posts if f.action == str(page.url)), None)
     if start_form is None:
         raise PlayError(f"no start form on {play_path}")
     data = {**start_form.hidden, **csrf_data(client)}
