@@ -74,7 +74,7 @@ def best_per_quiz(user: AbstractBaseUser) -> list[dict]:
     """Each quiz the user finished: plays and best percentage, best first."""
     rows = (
         Attempt.objects.filter(user=user, finished_at__isnull=False, mode__in=RANKED_MODES, length__gt=0)
-        .values("quiz_id", "quiz__title", "quiz__slug")
+        .values("quiz_id", "quiz__title", "quiz__slug", "quiz__published")
         .annotate(plays=Count("pk"), best=Max(percent()))
         .order_by("-best", "quiz__title")
     )

@@ -178,6 +178,7 @@ def test_history_lists_my_attempts_with_links_to_results(client):
     assert "Border treaties" in html
     assert "4/5" in html
     assert reverse("attempt_results", args=[finished.pk]) in html
+    assert reverse("quiz_leaderboard", args=[finished.quiz.slug]) in html  # its best, linked to its board
     assert "Famine years" in html
     assert going.get_absolute_url() in html
     assert "Someone else" not in html
