@@ -2,12 +2,12 @@
 
 Playwright's sync API runs an event loop in the test's thread, so Django would refuse
 ORM calls made there (fixtures, assertions) as "async unsafe"; the test thread never
-runs async code of its own, so the check is switched off for browser tests.
+runs async code of its own, so the check is switched off while the browser runs. The
+browser lives for one test module, so neither the loop nor the override outlives it.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +16,6 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from content.models import Topic
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,9 +31,11 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 DOSSIER = ROOT / "fixtures" / "north-korea-russia.yaml"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
+    """Chromium for one test module; Django's async check is off exactly while it runs."""
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -29,6 +29,7 @@ def start_quiz(page: Page, base_url: str, topic_url: str, shot=None, name: str =
 def answer(page: Page, *, keyboard: bool) -> None:
     """Answer the question on screen: option 1 by mouse or key, or an order by its selects."""
     card = page.locator("#play-card")
+    expect(card.locator("form.answer-form")).to_be_visible()  # the swap has landed
     selects = card.locator("select")
     if selects.count():
         for index in range(selects.count()):
@@ -109,4 +110,33 @@ def test_a_quiz_works_without_javascript(live_server, dossier, no_js_page, page_
     assert attempt.answered_count == 5
     assert attempt.finished_at is not None
     screenshot(page, "play-results-nojs")
+    assert page_errors == []
+
+
+def test_a_friend_takes_the_challenge(live_server, dossier, browser, page, page_errors, screenshot):
+    """The results page's link lets a friend (another browser) play the same questions, then
+    shows "you vs them"."""
+    start_quiz(page, live_server.url, dossier.get_absolute_url())
+    for position in range(1, 6):
+        answer(page, keyboard=False)
+        link = "Next question" if position < 5 else "See your results"
+        page.get_by_role("link", name=link).click()
+    link = page.get_by_label("Challenge link").input_value()
+    stems = [page.locator(".answer-stem").nth(i).inner_text().split(". ", 1)[1] for i in range(5)]
+    friend = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        other = friend.new_page()
+        other.goto(link)
+        other.get_by_role("button", name="Accept the challenge").click()
+        for position in range(1, 6):
+            expect(other.locator("#play-card form.answer-form")).to_be_visible()
+            expect(other.locator("#play-card h2")).to_have_text(stems[position - 1])
+            answer(other, keyboard=True)
+            link_name = "Next question" if position < 5 else "See your results"
+            other.get_by_role("link", name=link_name).click()
+        expect(other.locator(".versus")).to_be_visible()
+        expect(other.locator(".versus-verdict")).to_have_text(re.compile("You win!|wins this one|A draw"))
+        screenshot(other, "play-challenge-results-desktop")
+    finally:
+        friend.close()
     assert page_errors == []
