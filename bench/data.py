@@ -183,7 +183,8 @@ def _add_facts(topic, *, start: int, count: int) -> None:
                 slug=f"fact-{n}",
                 explanation=f"The sources agree on fact {n}.",
                 section=sections[n % len(sections)],
-                event=events[n % len(events)] if n % 3 == 0 else None,
+                # As in a real dossier, an event is the subject of a handful of facts.
+                event=events[(n // 3) % len(events)] if n % 3 == 0 and n < 9 * len(events) else None,
                 disputed=n % 50 == 7,
                 dispute_note="The sources give two values." if n % 50 == 7 else "",
                 sample_key=rng.random() or 0.5,

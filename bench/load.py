@@ -48,6 +48,12 @@ class Run:
     wall_seconds: float = 0.0
     client_cpu_seconds: float = 0.0
 
+    def add(self, other: Run) -> None:
+        """Fold another run in (rounds of one measurement, run one after another)."""
+        self.outcomes += other.outcomes
+        self.wall_seconds += other.wall_seconds
+        self.client_cpu_seconds += other.client_cpu_seconds
+
     @property
     def count(self) -> int:
         return len(self.outcomes)

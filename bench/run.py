@@ -45,6 +45,7 @@ QUIZ_LENGTH = 10
 PLAYERS = 100
 ANSWERS_PER_PLAYER = 20
 CONCURRENCY = 8
+ROUNDS = 4
 RESULT_PREFIX = "BENCH-RESULT "
 PAGES = ("dossier page", "question page", "answer POST", "results page")
 TARGET_RATIO, TARGET_QUERIES, TARGET_BUILD = 0.6, 8, 1.5
@@ -150,7 +151,11 @@ def time_build(quiz_id: int) -> dict[str, float]:
 
 
 def prepare_answers(quiz_id: int, players: int, length: int) -> list[dict[str, Any]]:
-    """Signed-in sessions with one attempt each, every item served and unanswered."""
+    """Signed-in sessions with one attempt each, every item served and unanswered.
+
+    A few quizzes are built with ``build_quiz`` and their questions dealt out to the
+    attempts (building one per player would only time the generator again).
+    """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
@@ -158,20 +163,24 @@ def prepare_answers(quiz_id: int, players: int, length: int) -> list[dict[str, A
     from django.utils.crypto import get_random_string
 
     from bench.data import create_players
-    from quiz.models import Attempt, Item, Quiz
-    from quiz.play import Player, start_attempt
+    from quiz.generation import build_quiz
+    from quiz.models import Item, Quiz
+    from quiz.play import Player, create_attempt, item_from
 
     quiz = Quiz.objects.select_related("topic").get(pk=quiz_id)
     names = create_players(players, prefix="bench-player")
     users = list(get_user_model().objects.filter(username__in=names).order_by("username"))
+    built = [build_quiz(quiz, length=length, seed=seed) for seed in range(5)]
     sessions = []
-    for user in users:
+    for number, user in enumerate(users):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
-        attempt = start_attempt(quiz, length=length, player=Player(user_id=user.pk, session_key=""))
+        questions = built[number % len(built)]
+        items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
+        attempt = create_attempt(quiz, items, player=Player(user_id=user.pk, session_key=""), seed=number)
         sessions.append(
             {
                 "cookies": {"sessionid": store.session_key, "csrftoken": get_random_string(32)},
@@ -182,15 +191,11 @@ def prepare_answers(quiz_id: int, players: int, length: int) -> list[dict[str, A
                         "form": item.form,
                         "options": len(item.options),
                     }
-                    for item in attempt.items.order_by("position")
+                    for item in items
                 ],
             }
         )
-    Item.objects.filter(attempt__quiz=quiz, attempt__user__username__in=names).update(
-        served_at=timezone.now()
-    )
-    if Attempt.objects.filter(user__username__in=names).count() != players:
-        raise RuntimeError("not every bench player got an attempt")
+    Item.objects.filter(attempt__user__username__in=names).update(served_at=timezone.now())
     return sessions
 
 
@@ -203,48 +208,51 @@ def _answer_fields(item: dict[str, Any], rng) -> dict[str, str]:
 
 
 async def drive(base_url: str, sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Alternate rounds of bare GETs and answer POSTs, so both see the same background load.
+
+    Round ``r`` answers items ``r*k+1 .. (r+1)*k`` of every attempt (in order, as a player
+    would), then the same number of ``/healthz`` GETs go out from the same clients.
+    """
     import random
 
     import httpx
 
-    from bench.load import Chain, Request, run_chains
+    from bench.load import Chain, Request, Run, run_chains
 
     rng = random.Random(7)
     timeout = httpx.Timeout(15.0)
     clients = [httpx.AsyncClient(base_url=base_url, cookies=s["cookies"], timeout=timeout) for s in sessions]
+    bare, answer = Run(), Run()
     try:
-        warm = [Chain(c, [Request("GET", "/healthz")] * 5) for c in clients[:20]]
-        await run_chains(warm, concurrency=CONCURRENCY)
-        answers = []
-        for client, session in zip(clients, sessions, strict=True):
-            headers = {
-                "HX-Request": "true",
-                "X-CSRFToken": session["cookies"]["csrftoken"],
-            }
-            answers.append(
-                Chain(
-                    client,
-                    [
-                        Request(
-                            "POST",
-                            item["url"],
-                            data=_answer_fields(item, rng),
-                            headers={**headers, "HX-Current-URL": base_url + item["url"]},
-                        )
-                        for item in session["items"]
-                    ],
+        await run_chains([Chain(c, [Request("GET", "/healthz")] * 5) for c in clients[:20]], concurrency=8)
+        per_round = ANSWERS_PER_PLAYER // ROUNDS
+        for number in range(ROUNDS):
+            answers = []
+            for client, session in zip(clients, sessions, strict=True):
+                headers = {"HX-Request": "true", "X-CSRFToken": session["cookies"]["csrftoken"]}
+                items = session["items"][number * per_round : (number + 1) * per_round]
+                answers.append(
+                    Chain(
+                        client,
+                        [
+                            Request(
+                                "POST",
+                                item["url"],
+                                data=_answer_fields(item, rng),
+                                headers={**headers, "HX-Current-URL": base_url + item["url"]},
+                            )
+                            for item in items
+                        ],
+                    )
                 )
-            )
-        bare_chains = [
-            Chain(chain.client, [Request("GET", "/healthz")] * len(chain.requests)) for chain in answers
-        ]
-        bare = await run_chains(bare_chains, concurrency=CONCURRENCY)
-        answer = await run_chains(answers, concurrency=CONCURRENCY)
+            bare_chains = [Chain(c.client, [Request("GET", "/healthz")] * len(c.requests)) for c in answers]
+            bare.add(await run_chains(bare_chains, concurrency=CONCURRENCY))
+            answer.add(await run_chains(answers, concurrency=CONCURRENCY))
     finally:
         for client in clients:
             await client.aclose()
 
-    def summary(run) -> dict[str, Any]:
+    def summary(run: Run) -> dict[str, Any]:
         return {
             "requests": run.count,
             "rps": run.rps,
