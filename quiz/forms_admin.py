@@ -18,8 +18,6 @@ from quiz.models import Choice, Question, Quiz
 
 MIN_CHOICES = 2
 MAX_CHOICES = 6
-MAX_QUIZ_QUESTIONS = 50
-MIN_TIME_LIMIT_SECONDS = 10
 
 
 def repeated_choices(texts: Sequence[str]) -> dict[int, int]:
@@ -144,20 +142,6 @@ class QuizAdminForm(forms.ModelForm):
             "time_limit_seconds",
             "published",
         ]
-
-    def clean_question_count(self) -> int:
-        count = self.cleaned_data["question_count"]
-        if not 1 <= count <= MAX_QUIZ_QUESTIONS:
-            raise ValidationError(f"A quiz asks between 1 and {MAX_QUIZ_QUESTIONS} questions.")
-        return count
-
-    def clean_time_limit_seconds(self) -> int | None:
-        seconds = self.cleaned_data["time_limit_seconds"]
-        if seconds is not None and seconds < MIN_TIME_LIMIT_SECONDS:
-            raise ValidationError(
-                f"A time limit must be at least {MIN_TIME_LIMIT_SECONDS} seconds; leave it empty for none."
-            )
-        return seconds
 
 
 class QuestionCSVUploadForm(forms.Form):

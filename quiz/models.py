@@ -15,6 +15,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,6 +23,9 @@ from django.urls import reverse
 from content.models import Fact, Section, Tag, Topic
 
 TEACHERS_GROUP = "Teachers"
+MAX_QUIZ_QUESTIONS = 50
+MIN_TIME_LIMIT_SECONDS = 10
+QUESTION_COUNT_RULE = f"A quiz asks between 1 and {MAX_QUIZ_QUESTIONS} questions."
 
 
 class Difficulty(models.IntegerChoices):
@@ -100,11 +104,28 @@ class Quiz(models.Model):
     title = models.CharField(max_length=200)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="quizzes")
     tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="quizzes")
-    question_count = models.PositiveSmallIntegerField(default=10)
+    question_count = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[
+            MinValueValidator(1, f"A quiz asks between 1 and {MAX_QUIZ_QUESTIONS} questions."),
+            MaxValueValidator(
+                MAX_QUIZ_QUESTIONS, f"A quiz asks between 1 and {MAX_QUIZ_QUESTIONS} questions."
+            ),
+        ],
+    )
     allow_length_choice = models.BooleanField(default=True, help_text="Let players pick 5, 10 or 20.")
     mix = models.CharField(max_length=10, choices=Mix.choices, default=Mix.BOTH)
     shuffle = models.BooleanField(default=True)
-    time_limit_seconds = models.PositiveIntegerField(null=True, blank=True)
+    time_limit_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(
+                MIN_TIME_LIMIT_SECONDS,
+                f"A time limit must be at least {MIN_TIME_LIMIT_SECONDS} seconds; leave it empty for none.",
+            )
+        ],
+    )
     published = models.BooleanField(default=False)
     is_default = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
