@@ -129,7 +129,7 @@ class FactAdmin(admin.ModelAdmin):
     inlines = [FactCitationInline]
     fieldsets = [
         (None, {"fields": ["topic", "slug", "kind", "subject", "stem", "statement"]}),
-        ("Answer", {"fields": ["answer", "unit", "aliases", "year", "explanation"]}),
+        ("Answer", {"fields": ["answer", "unit", "aliases", "distractors", "year", "explanation"]}),
         ("Where it belongs", {"fields": ["section", "event", "tags"]}),
         ("Dispute", {"fields": ["disputed", "dispute_note"]}),
     ]

@@ -262,6 +262,9 @@ class Fact(models.Model):
     )
     unit = models.CharField(max_length=40, blank=True, help_text='For quantities: "km", "deaths"...')
     aliases = models.JSONField(default=list, blank=True, help_text="Other spellings of the answer.")
+    distractors = models.JSONField(
+        default=list, blank=True, help_text="Wrong answers written by the author; each certainly wrong."
+    )
     year = models.IntegerField(null=True, blank=True, help_text="The year the fact belongs to (its era).")
     section = models.ForeignKey(
         Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="facts"

@@ -91,6 +91,7 @@ class FactData:
     stem: str = ""
     unit: str = ""
     aliases: list[str] = field(default_factory=list)
+    distractors: list[str] = field(default_factory=list)
     year: int | None = None
     section: str = ""
     event: str = ""

@@ -2,9 +2,9 @@
 
 The YAML is written by hand rather than by ``yaml.dump``, so the file reads like one a
 person wrote: keys in the spec's order, ``|`` literal blocks for multi-line text, answers,
-dates and citation values always double-quoted, other text plain where YAML allows it,
-and empty optional keys left out. Importing the result gives back the same rows, and
-exporting again gives the same bytes.
+dates, citation values, aliases and distractors always double-quoted, other text plain
+where YAML allows it, and empty optional keys left out. Importing the result gives back
+the same rows, and exporting again gives the same bytes.
 """
 
 from __future__ import annotations
@@ -150,6 +150,7 @@ def _fact(fact: Fact, cites: list[Citation]) -> Pairs:
         ("stem", fact.stem),
         ("unit", fact.unit),
         ("aliases", Flow(fact.aliases or [], quoted=True)),
+        ("distractors", _answers(fact.distractors or [])),
         ("year", fact.year),
         ("section", fact.section.slug if fact.section else ""),
         ("event", fact.event.slug if fact.event else ""),
@@ -158,6 +159,14 @@ def _fact(fact: Fact, cites: list[Citation]) -> Pairs:
         ("dispute", fact.dispute_note),
         ("cite", _cite(cites, answer=fact.answer)),
     ]
+
+
+def _answers(values: list[str]) -> Flow | list[str | Pairs]:
+    """Answer-like text, quoted like answers: inline when the line stays short, else one per line."""
+    inline = ", ".join(_double_quoted(v) for v in values)
+    if len(f"    distractors: [{inline}]") <= FOLD_AFTER:
+        return Flow(values, quoted=True)
+    return [Quoted(v) for v in values]
 
 
 def _tags(tags: Iterable[Tag]) -> Flow:
@@ -209,6 +218,8 @@ def _list(name: str, items: list[Pairs], *, spaced: bool = True) -> list[str]:
 
 def _item(value: str | Pairs, indent: str) -> list[str]:
     """A list item at ``indent``: ``- scalar`` or a mapping whose first key follows the dash."""
+    if isinstance(value, Quoted):
+        return [f"{indent}- {_double_quoted(value)}"]
     if isinstance(value, str):
         return [f"{indent}- {_scalar(value)}"]
     lines = _mapping(value, indent + "  ")

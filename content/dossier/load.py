@@ -46,6 +46,7 @@ from content.models import (
     TimelineEvent,
     Topic,
     distinct_values,
+    normalise,
     numeric_value,
 )
 
@@ -60,6 +61,8 @@ NULL_TAG = "tag:yaml.org,2002:null"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FACT_KINDS = [kind.value for kind in Fact.Kind]
+#: A text answer has no siblings to compare with: the author writes its wrong answers.
+TEXT_DISTRACTORS = 3
 SOURCE_KINDS = [kind.value for kind in Source.Kind]
 
 # Keys in the order the spec (and the exporter) lists them. Required keys first.
@@ -71,7 +74,7 @@ SECTION_KEYS = (("slug", "context", "body"), ("tags", "cite"))
 EVENT_KEYS = (("slug", "date", "title", "summary"), ("end", "section", "tags", "cite"))
 FACT_KEYS = (
     ("slug", "kind", "subject", "statement", "answer", "tags", "cite"),
-    ("stem", "unit", "aliases", "year", "section", "event", "explanation", "dispute"),
+    ("stem", "unit", "aliases", "distractors", "year", "section", "event", "explanation", "dispute"),
 )
 CITE_KEYS = (("source",), ("locator", "note"))
 FACT_CITE_KEYS = (("source",), ("value", "locator", "note"))
@@ -129,6 +132,16 @@ def _describe(node: Node) -> str:
 
 def _join(field: str, key: str) -> str:
     return f"{field}.{key}" if field else key
+
+
+def _alike(kind: str, a: str, b: str) -> bool:
+    """Whether two answers of ``kind`` mean the same: same spelling, or same number for years and numbers."""
+    if normalise(a) == normalise(b):
+        return True
+    if kind not in Fact.NUMERIC_KINDS:
+        return False
+    number = numeric_value(a)
+    return number is not None and number == numeric_value(b)
 
 
 def _suggest(value: str, choices: object) -> str:
@@ -553,7 +566,45 @@ class _Reader:
                 f"{field}.dispute",
                 f"the citations give different values ({given}): a disputed fact needs a dispute note",
             )
+        fact.distractors = self.distractors(node, found.get("distractors"), f"{field}.distractors", fact)
         return fact
+
+    def distractors(self, fact_node: Node, node: Node | None, field: str, fact: FactData) -> list[str]:
+        """The author's wrong answers: each certainly wrong, no two alike; kind text needs three.
+
+        "Certainly wrong" is checked as the quiz checks options: after :func:`normalise`
+        (and as numbers for years and numbers), a distractor must differ from the answer,
+        every alias and every value any citation gives, so a disputed fact's distractors
+        are wrong by every source.
+        """
+        numeric = fact.kind in Fact.NUMERIC_KINDS
+        right = [
+            (fact.answer, f"the answer '{fact.answer}'"),
+            *((alias, f"the alias '{alias}'") for alias in fact.aliases),
+            *((c.value, f"'{c.value}', the value source '{c.source}' gives") for c in fact.cite if c.value),
+        ]
+        kept: list[tuple[str, int]] = []
+        for index, item in enumerate(self.sequence(node, field)):
+            item_field = f"{field}[{index}]"
+            value = self.text(item, item_field, _field(Fact, "answer"), required=True)
+            if not value:
+                continue
+            if numeric and not self.numeric_ok(fact.kind, value):
+                self.problem(item, item_field, self.numeric_message(fact.kind, value))
+            elif match := next((what for v, what in right if _alike(fact.kind, value, v)), None):
+                self.problem(item, item_field, f"'{value}' is not wrong: it matches {match}")
+            elif twin := next(((v, i) for v, i in kept if _alike(fact.kind, value, v)), None):
+                self.problem(item, item_field, f"'{value}' is the same as distractors[{twin[1]}] '{twin[0]}'")
+            else:
+                kept.append((value, index))
+        if fact.kind == Fact.Kind.TEXT and len(kept) < TEXT_DISTRACTORS:
+            self.problem(
+                node if node is not None else fact_node,
+                field,
+                f"a fact of kind 'text' needs at least {TEXT_DISTRACTORS} distractors "
+                f"(wrong answers written by the author); it has {len(kept)} usable",
+            )
+        return [value for value, _ in kept]
 
     @staticmethod
     def numeric_ok(kind: str, value: str) -> bool:

@@ -76,6 +76,7 @@ def import_dossier(data: DossierData) -> ImportSummary:
         [
             {"slug": f.slug, "subject": f.subject, "statement": f.statement, "stem": f.stem, "kind": f.kind}
             | {"answer": f.answer, "unit": f.unit, "aliases": list(f.aliases), "year": f.year}
+            | {"distractors": list(f.distractors)}
             | {"section": sections.get(f.section), "event": events.get(f.event)}
             | {"explanation": f.explanation, "dispute_note": f.dispute}
             for f in data.facts

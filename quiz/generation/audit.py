@@ -20,6 +20,7 @@ from quiz.generation.questions import (
     fact_stem,
     forbidden_values,
     scopes,
+    too_few_distractors,
 )
 from quiz.generation.types import FactProblem
 
@@ -47,10 +48,7 @@ def audit_fact(fact: Fact, siblings: list) -> list[str]:
         )
         if len(found) < DISTRACTORS:
             scoped = f" (according to {scope.source_title})" if scope.source_title else ""
-            reasons.append(
-                f"too few siblings of kind {fact.kind}{scoped}: {len(found)} usable distractor(s), "
-                f"needs {DISTRACTORS}"
-            )
+            reasons.append(too_few_distractors(fact, len(found), scoped))
             break
     if not fact.disputed and not (fact.answer and _answer_pattern(fact.answer).search(fact.statement)):
         reasons.append("statement missing its answer: it must contain the answer verbatim (true/false)")

@@ -129,11 +129,12 @@ def candidate_pools(
     A pool holds settled facts of that kind: up to ``2 * POOL_WINDOW`` from the topic
     (a random window on ``sample_key``) and up to ``TAG_POOL`` from other topics that
     share one of ``tag_ids``. Disputed facts are left out: what they "really are" is
-    itself in question. Three queries per pool plus one for all the candidates' tags.
+    itself in question. Kind ``text`` gets no pool: it takes only its author's distractors.
+    Three queries per pool plus one for all the candidates' tags.
     """
     pools: dict[tuple[int, str], list[Candidate]] = {}
     settled = Fact.objects.filter(disputed=False).order_by("sample_key", "pk")
-    for topic_id, kind in sorted(set(needs)):
+    for topic_id, kind in sorted({need for need in needs if need[1] != Fact.Kind.TEXT}):
         start = rng.random()
         own = settled.filter(topic_id=topic_id, kind=kind).values(*_CANDIDATE_FIELDS)
         rows = [

@@ -3,9 +3,14 @@
 A distractor is never equal to any value any source gives for the fact, nor to its
 answer or aliases: compared after :func:`content.models.normalise`, numerically for
 years and numbers, and as calendar dates for dates. No two options may mean the same
-thing. Siblings (other facts' answers of the same kind) come first, preferring those
-that share tags, then the topic, then the era; for years and numbers, made-up near
-values fill in when the bank has too few siblings.
+thing.
+
+The author's own wrong answers (:attr:`Fact.distractors`) come first. A fact of kind
+``text`` uses nothing else: its answer is a phrase with no machine-comparable siblings,
+and another fact's phrase makes a nonsense option. Other kinds top up with siblings
+(other facts' answers of the same kind), preferring those that share tags, then the
+topic, then the era; for years and numbers, made-up near values fill in when the bank
+has too few siblings.
 """
 
 from __future__ import annotations
@@ -64,6 +69,11 @@ class ValueSet:
                 return True
         return False
 
+    def copy(self) -> ValueSet:
+        other = ValueSet(self.kind)
+        other.names, other.numbers, other.dates = set(self.names), set(self.numbers), set(self.dates)
+        return other
+
     def add(self, *texts: str) -> None:
         for text in texts:
             name, number, date = self._keys(text)
@@ -78,7 +88,7 @@ class ValueSet:
 class Distractor:
     text: str  # the option as shown (a number with its unit)
     value: str  # the bare value, as it would appear in a statement
-    note: str  # what it really is; "" for a made-up near value
+    note: str  # what it really is; "" for a made-up near value or an author's distractor
     fact_id: int | None = None
 
 
@@ -103,33 +113,14 @@ def era_of(kind: str, answer: str, year: int | None) -> int | None:
     return date.year if date else None
 
 
-def answer_shape(text: str) -> tuple[bool, bool, int]:
-    """What a short-text answer looks like: has digits, is a name (capitalised), word count."""
-    stripped = text.strip()
-    return (any(ch.isdigit() for ch in stripped), stripped[:1].isupper(), min(len(stripped.split()), 5))
-
-
-def shape_distance(a: tuple[bool, bool, int], b: tuple[bool, bool, int]) -> int:
-    """How unlike two answers look; kind `text` mixes names, phrases and ranges, so like goes with like."""
-    return 4 * (a[0] != b[0]) + 2 * (a[1] != b[1]) + abs(a[2] - b[2])
-
-
 def rank_siblings(fact: Fact, tag_ids: frozenset[int], pool: Iterable[Candidate]) -> list[Candidate]:
-    """Siblings best first: shared tags, then same topic, then nearest era; ties by sample key.
-
-    For kind ``text``, whose answers range from one word to a phrase, answers of the same
-    shape (see :func:`answer_shape`) come before everything else.
-    """
+    """Siblings best first: shared tags, then same topic, then nearest era; ties by sample key."""
     era = era_of(fact.kind, fact.answer, fact.year)
-
-    shape = answer_shape(fact.answer) if fact.kind == Fact.Kind.TEXT else None
 
     def key(c: Candidate) -> tuple:
         other = era_of(c.kind, c.answer, c.year)
         distance = abs(other - era) if era is not None and other is not None else _FAR
-        unlike = shape_distance(shape, answer_shape(c.answer)) if shape else 0
         return (
-            unlike,
             -len(c.tag_ids & tag_ids),
             c.topic_id != fact.topic_id,
             distance,
@@ -235,6 +226,22 @@ def near_values(fact: Fact, answer: str, rng: random.Random) -> list[str]:
     return []
 
 
+def author_distractors(fact: Fact, forbidden: ValueSet) -> list[Distractor]:
+    """The author's wrong answers that are still wrong (the importer checks too), no two alike.
+
+    Their note is "": the feedback says "What X really is: ..." only when the bank knows,
+    and the explanation already says what the sources give.
+    """
+    out: list[Distractor] = []
+    taken = ValueSet(fact.kind)
+    for value in fact.distractors or []:
+        if not value.strip() or forbidden.contains(value) or taken.contains(value):
+            continue
+        taken.add(value)
+        out.append(Distractor(with_unit(value, fact.unit), value, ""))
+    return out
+
+
 def choose_distractors(
     fact: Fact,
     answer: str,
@@ -243,13 +250,21 @@ def choose_distractors(
     rng: random.Random,
     count: int = DISTRACTORS,
 ) -> list[Distractor]:
-    """``count`` distractors for ``answer`` (fewer if the bank cannot supply them).
+    """``count`` distractors for ``answer`` (fewer if the author and the bank cannot supply them).
 
-    Draws from the best ``SHORTLIST`` acceptable siblings; for years and numbers, near
-    values top up when fewer than ``count`` siblings qualify.
+    The author's distractors first (``count`` of them drawn with ``rng``); kind ``text``
+    stops there. Others top up from the best ``SHORTLIST`` acceptable siblings, then, for
+    years and numbers, near values.
     """
+    own = author_distractors(fact, forbidden)
+    picked = rng.sample(own, min(count, len(own))) if own else []
+    if fact.kind == Fact.Kind.TEXT or len(picked) >= count:
+        return picked
+    if picked:
+        forbidden = forbidden.copy()
+        forbidden.add(*(d.value for d in picked))
     shortlist = acceptable_siblings(fact, forbidden, ranked, SHORTLIST)
-    picked = rng.sample(shortlist, min(count, len(shortlist)))
+    picked += rng.sample(shortlist, min(count - len(picked), len(shortlist)))
     if len(picked) < count:
         taken = ValueSet(fact.kind)
         for d in picked:

@@ -176,10 +176,7 @@ def multiple_choice(
     tag_ids = frozenset(t.pk for t in fact.tags.all())
     distractors = choose_distractors(fact, scope.answer, forbidden, rank_siblings(fact, tag_ids, pool), rng)
     if len(distractors) < DISTRACTORS:
-        raise NotAskable(
-            f"too few siblings of kind {fact.kind}: "
-            f"{len(distractors)} usable distractor(s), needs {DISTRACTORS}"
-        )
+        raise NotAskable(too_few_distractors(fact, len(distractors)))
     if scope.source_title:
         stem = according_to(scope.source_title, stem)
         right_note = f"{with_unit(scope.answer, fact.unit)}: what {scope.source_title} gives."
@@ -196,6 +193,17 @@ def multiple_choice(
         notes=notes,
         **_common(fact),
     )
+
+
+def too_few_distractors(fact: Fact, found: int, scoped: str = "") -> str:
+    """Why a fact has no multiple-choice question: what it lacks, said so an author can act on it.
+
+    A text fact's count is the same whichever source it is asked after (every cited value is
+    kept out), so its message names no source.
+    """
+    if fact.kind == Fact.Kind.TEXT:
+        return f"kind text needs at least {DISTRACTORS} author-written distractors: it has {found} usable"
+    return f"too few siblings of kind {fact.kind}{scoped}: {found} usable distractor(s), needs {DISTRACTORS}"
 
 
 def _answer_pattern(answer: str) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content.dossier import export_dossier, import_dossier, load_dossier, parse_dossier
-from content.models import Tag, Topic
+from content.models import Fact, Tag, Topic
 from tests.content.conftest import DATA, REPO, content_dump
 from tests.factories import SourceFactory, TopicFactory
 
@@ -54,10 +54,12 @@ def test_export_of_an_unknown_topic_fails():
 
 @pytest.mark.parametrize("path", [DATA / "small.yaml", SHIPPED], ids=["small", "shipped"])
 def test_import_export_import_is_lossless(path, write_dossier):
-    """Importing the export into an empty database gives back every row and relation, and
-    exporting that gives the same bytes."""
+    """Importing the export into an empty database gives back every row and relation, the
+    author's distractors included (in their order), and exporting that gives the same bytes."""
     import_dossier(load_dossier(path))
     original = content_dump()
+    distractors = dict(Fact.objects.values_list("slug", "distractors"))
+    assert any(distractors.values())
     slug = Topic.objects.get().slug
     exported = export(slug)
 
@@ -66,7 +68,32 @@ def test_import_export_import_is_lossless(path, write_dossier):
     import_dossier(load_dossier(write_dossier(exported)))
 
     assert content_dump() == original
+    assert dict(Fact.objects.values_list("slug", "distractors")) == distractors
     assert export(slug) == exported
+
+
+def test_distractors_are_written_inline_when_short_and_one_per_line_when_long(write_dossier):
+    """A short list stays on the fact's `distractors:` line; a list that would make the line
+    longer than 110 characters is written one quoted item per line, and reads back the same."""
+    import_dossier(load_dossier(DATA / "small.yaml"))
+    long = [
+        "the Soviet Union cut off all aid to Pyongyang",
+        "North Korea joined the Warsaw Pact",
+        'a "quoted" one',
+    ]
+    Fact.objects.filter(slug="summit-city").update(distractors=long)
+
+    exported = export("small-topic")
+
+    assert '    distractors: ["Kim Jong-un", "Syngman Rhee"]\n' in exported
+    assert (
+        "    distractors:\n"
+        '      - "the Soviet Union cut off all aid to Pyongyang"\n'
+        '      - "North Korea joined the Warsaw Pact"\n'
+        '      - "a \\"quoted\\" one"\n'
+    ) in exported
+    data = load_dossier(write_dossier(exported))
+    assert next(f for f in data.facts if f.slug == "summit-city").distractors == long
 
 
 def test_reimporting_the_export_over_the_original_changes_nothing(write_dossier):

@@ -49,7 +49,8 @@ BROKEN = {
         "explanaton:",
         "facts[0].explanaton",
         "unknown key 'explanaton' (expected one of: slug, kind, subject, statement, answer, tags, cite, "
-        "stem, unit, aliases, year, section, event, explanation, dispute); did you mean 'explanation'?",
+        "stem, unit, aliases, distractors, year, section, event, explanation, dispute); "
+        "did you mean 'explanation'?",
     ),
     "unknown top-level key": Broken(
         (("\ntags:\n", "\ntagz:\n"),),
@@ -234,6 +235,74 @@ BROKEN = {
         "facts[3].stem",
         "a fact of kind 'text' needs a stem",
     ),
+    "distractor equal to the answer": Broken(
+        (("      - Moscow", "      - vladivostok."),),
+        "- vladivostok.",
+        "facts[3].distractors[1]",
+        "'vladivostok.' is not wrong: it matches the answer 'Vladivostok'",
+    ),
+    "distractor equal to an alias": Broken(
+        (('[Kim Jong-un, "Syngman Rhee"]', '[Kim Jong-un, "KIM IL SONG"]'),),
+        '"KIM IL SONG"]',
+        "facts[2].distractors[1]",
+        "'KIM IL SONG' is not wrong: it matches the alias 'Kim Il-song'",
+    ),
+    "distractor equal, as a number, to a value one source gives": Broken(
+        (("    unit: km\n", '    unit: km\n    distractors: ["21", "19.0"]\n'),),
+        '"19.0"]',
+        "facts[1].distractors[1]",
+        "'19.0' is not wrong: it matches '19', the value source 'dictionary' gives",
+    ),
+    "distractor of a disputed text fact equal to a value one source gives": Broken(
+        (
+            (
+                "    tags: [war, borders]\n    cite: [news]",
+                "    tags: [war, borders]\n    dispute: The atlas says Khabarovsk.\n"
+                "    cite: [news, {source: atlas, value: Khabarovsk}]",
+            ),
+        ),
+        "      - Khabarovsk",
+        "facts[3].distractors[0]",
+        "'Khabarovsk' is not wrong: it matches 'Khabarovsk', the value source 'atlas' gives",
+    ),
+    "distractor of a number fact that is not a number": Broken(
+        (("    unit: km\n", "    unit: km\n    distractors: [nineteen]\n"),),
+        "distractors: [nineteen]",
+        "facts[1].distractors[0]",
+        "'nineteen' is not a number",
+    ),
+    "two distractors alike": Broken(
+        (('      - "Pyongyang"', '      - "khabarovsk!"'),),
+        '- "khabarovsk!"',
+        "facts[3].distractors[2]",
+        "'khabarovsk!' is the same as distractors[0] 'Khabarovsk'",
+    ),
+    "empty distractor": Broken(
+        (("      - Moscow", '      - ""'),),
+        '- ""',
+        "facts[3].distractors[1]",
+        "must not be empty",
+    ),
+    "distractor longer than an answer may be": Broken(
+        (("      - Moscow", "      - " + "Moscow " * 40),),
+        "- Moscow Moscow",
+        "facts[3].distractors[1]",
+        "is 279 characters long (at most 200)",
+    ),
+    "text fact with too few distractors": Broken(
+        (("      - Moscow\n", ""),),
+        "- Khabarovsk",
+        "facts[3].distractors",
+        "a fact of kind 'text' needs at least 3 distractors (wrong answers written by the author); "
+        "it has 2 usable",
+    ),
+    "text fact without distractors": Broken(
+        (('    distractors:\n      - Khabarovsk\n      - Moscow\n      - "Pyongyang"\n', ""),),
+        "- slug: summit-city",
+        "facts[3].distractors",
+        "a fact of kind 'text' needs at least 3 distractors (wrong answers written by the author); "
+        "it has 0 usable",
+    ),
     "text longer than its column": Broken(
         (("    title: The Korean War", "    title: " + "War " * 60),),
         "title: War War",
@@ -402,6 +471,9 @@ def test_a_valid_file_is_imported_with_every_row_and_relation():
     city = topic.facts.get(slug="summit-city")
     assert city.stem == "In which city did Kim and Putin meet in April 2019?"
     assert sorted(t.slug for t in city.tags.all()) == ["borders", "war"]
+    assert city.distractors == ["Khabarovsk", "Moscow", "Pyongyang"]
+    assert leader.distractors == ["Kim Jong-un", "Syngman Rhee"]
+    assert nerchinsk.distractors == []
     assert all(fact.sample_key > 0 for fact in topic.facts.all())
     assert Tag.objects.get(slug="treaties").description == "Agreements between states."
 

@@ -36,7 +36,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SEEDS = range(12)
-#: build_quiz for mix=both on a bank of two answer kinds with a timeline (measured: 17).
+#: build_quiz for mix=both on a bank of three answer kinds with a timeline (measured: 17; text
+#: facts read no distractor pool, so they add no query).
 QUERY_BUDGET = 17
 
 
@@ -47,7 +48,7 @@ def mc(fact, seed=0, shuffle=True):
     [loaded] = load_facts([fact.pk])
     rng = random.Random(seed)
     pools = candidate_pools([(loaded.topic_id, loaded.kind)], [t.pk for t in loaded.tags.all()], rng)
-    return multiple_choice(loaded, pools[(loaded.topic_id, loaded.kind)], rng, shuffle=shuffle)
+    return multiple_choice(loaded, pools.get((loaded.topic_id, loaded.kind), []), rng, shuffle=shuffle)
 
 
 def tf(fact, seed=0):
@@ -222,6 +223,116 @@ def test_fact_with_too_few_siblings_is_not_asked(bank):
     assert "org-un" not in {
         fid for q in generate_questions(bank.topic, count=30, seed=1) for fid in q.fact_ids
     }
+
+
+# --- author-written distractors ----------------------------------------------------------
+
+
+def text_fact(topic=None, distractors=(), **extra):
+    """A text fact ("How did relations change?"), cited once, with the author's distractors."""
+    fact = FactFactory(
+        topic=topic or TopicFactory(),
+        kind="text",
+        subject="what happened to relations after Stalin's death",
+        stem="What happened to relations between Moscow and Pyongyang after Stalin's death?",
+        answer="cooled",
+        aliases=["they cooled"],
+        statement="After Stalin's death, relations cooled.",
+        distractors=list(distractors),
+        **extra,
+    )
+    CitationFactory(fact=fact, source=SourceFactory(topic=fact.topic))
+    return fact
+
+
+def test_text_fact_offers_only_its_authors_distractors():
+    """Kind text: the three wrong options come from the author's list, drawn by the seed, even
+    when other text facts of the topic could fill them; their notes are blank."""
+    written = ["warmed", "were severed", "stayed the same", "became an alliance"]
+    fact = text_fact(distractors=written)
+    for answer in ["all non-hard-currency trade", "axis of evil", "loss of Soviet support"]:
+        CitationFactory(fact=FactFactory(topic=fact.topic, kind="text", answer=answer, stem="Q?"))
+    seen = set()
+    for seed in SEEDS:
+        question = mc(fact, seed)
+        assert right(question) == "cooled"
+        assert set(distractors(question)) < set(written)
+        assert [question.notes[i] for i in range(4) if i != question.answer] == ["", "", ""]
+        seen |= set(distractors(question))
+    assert seen == set(written)  # seeds vary which three are shown
+
+
+def test_text_fact_without_three_usable_distractors_is_not_asked():
+    """A text fact with fewer than three distractors (after dropping any a source gives as the
+    answer) cannot be asked, and audit says what the author must add."""
+    fact = text_fact(distractors=["warmed", "They cooled.", "were severed"])
+    other = SourceFactory(topic=fact.topic)
+    CitationFactory(fact=fact, source=other, value="were severed")
+    fact.dispute_note = "One source says they were severed."
+    fact.save()
+    fact.refresh_disputed()
+
+    with pytest.raises(NotAskable, match="kind text needs at least 3 author-written distractors"):
+        mc(fact)
+    [problem] = audit_facts(fact.topic)
+    assert problem.reason == "kind text needs at least 3 author-written distractors: it has 1 usable"
+    assert questions_for_facts([fact], seed=1) == []
+
+
+def test_disputed_text_fact_never_offers_a_value_any_source_gives():
+    """Asked "According to <source>", a disputed text fact's options are that source's value and
+    author distractors: the other source's value is never among them."""
+    fact = text_fact(distractors=["warmed", "were severed", "stayed the same"])
+    other = SourceFactory(topic=fact.topic, title="The Other Book")
+    CitationFactory(fact=fact, source=other, value="grew closer")
+    fact.dispute_note = "The other book says they grew closer."
+    fact.save()
+    fact.refresh_disputed()
+    for seed in SEEDS:
+        question = mc(fact, seed)
+        assert question.stem.startswith("According to ")
+        assert right(question) == ("grew closer" if "The Other Book" in question.stem else "cooled")
+        assert sorted(distractors(question)) == ["stayed the same", "warmed", "were severed"]
+
+
+def test_other_kinds_use_the_authors_distractors_first_then_siblings(bank):
+    """A person fact with one author distractor always shows it; siblings fill the other two.
+    With three or more, only the author's are shown."""
+    fact = bank.facts["stalin"]
+    fact.distractors = ["Leon Trotsky"]
+    fact.save()
+    people = {normalise(n) for f in bank.facts.values() if f.kind == "person" for n in f.names()}
+    for seed in SEEDS:
+        options = distractors(mc(fact, seed))
+        assert "Leon Trotsky" in options
+        assert all(normalise(o) in people for o in options if o != "Leon Trotsky")
+
+    fact.distractors = ["Leon Trotsky", "Lavrentiy Beria", "Vyacheslav Molotov", "Kim Il-sung"]
+    fact.save()
+    for seed in SEEDS:
+        assert set(distractors(mc(fact, seed))) < set(fact.distractors)
+
+
+def test_a_number_facts_distractors_carry_its_unit_and_never_repeat_the_answer(bank):
+    """Author distractors of a quantity are bare numbers shown with the unit; one equal to the
+    answer as a number ("17.0") is never offered."""
+    fact = bank.facts["border-length"]
+    fact.distractors = ["17.0", "25", "40"]
+    fact.save()
+    for seed in SEEDS:
+        question = mc(fact, seed)
+        assert right(question) == "17 km"
+        assert {"25 km", "40 km"} <= set(distractors(question))
+        assert [numeric_value(o.split()[0]) for o in question.options].count(17) == 1
+
+
+def test_true_false_swaps_in_an_authors_distractor(bank):
+    """The false variant of a fact with author distractors states one of them."""
+    fact = bank.facts["capital"]
+    fact.distractors = ["Kaesong"]
+    fact.save()
+    false_stems = {q.stem for q in (tf(fact, seed) for seed in SEEDS) if q.answer == 1}
+    assert false_stems == {"True or false: The capital of North Korea is Kaesong."}
 
 
 # --- disputed facts -----------------------------------------------------------------------
@@ -459,20 +570,24 @@ def test_questions_for_facts_one_each_in_order(bank):
 
 
 def make_bank(size: int):
-    """A topic of ``size`` facts (years and people alike), made in bulk with fixed sample keys."""
+    """A topic of ``size`` facts (years, people and short texts alike), made in bulk with fixed
+    sample keys; the text facts carry their author's distractors."""
     keys = random.Random(size)
     topic = TopicFactory()
     source = SourceFactory(topic=topic)
     tag = TagFactory(slug="bulk")
-    facts = Fact.objects.bulk_create(
-        Fact(
-            topic=topic, slug=f"f{i}", kind="year" if i % 2 else "person",
-            subject=f"thing {i}", answer=str(1000 + i) if i % 2 else f"Person {i}",
-            statement=f"Thing {i} is {1000 + i if i % 2 else f'Person {i}'}.",
+
+    def fact(i: int) -> Fact:
+        kind = ["year", "person", "text"][i % 3]
+        answer = {"year": str(1000 + i), "person": f"Person {i}", "text": f"phrase {i}"}[kind]
+        return Fact(
+            topic=topic, slug=f"f{i}", kind=kind, subject=f"thing {i}", answer=answer,
+            statement=f"Thing {i} is {answer}.", stem=f"What is thing {i}?" if kind == "text" else "",
+            distractors=[f"wrong {i}.{n}" for n in range(4)] if kind == "text" else [],
             sample_key=keys.random(),
-        )
-        for i in range(size)
-    )  # fmt: skip
+        )  # fmt: skip
+
+    facts = Fact.objects.bulk_create(fact(i) for i in range(size))
     Citation.objects.bulk_create(Citation(source=source, fact=f, value=f.answer) for f in facts)
     Fact.tags.through.objects.bulk_create(Fact.tags.through(fact=f, tag=tag) for f in facts)
     for i in range(6):
@@ -488,7 +603,8 @@ def count_queries(quiz, **kwargs):
 
 
 def test_build_quiz_queries_do_not_grow_with_the_bank(django_assert_max_num_queries):
-    """Ten questions from 50 facts or from 500 take the same number of queries."""
+    """Ten questions from 50 facts or from 500 take the same number of queries, text facts
+    (whose distractors come with the fact) included."""
     small = QuizFactory(topic=make_bank(50), mix=Quiz.Mix.BOTH)
     large = QuizFactory(topic=make_bank(500), mix=Quiz.Mix.BOTH)
     assert count_queries(small, length=10, seed=1) == count_queries(large, length=10, seed=1)

@@ -65,15 +65,18 @@ def check(question, facts: dict[int, Fact], kinds_by_name: dict[str, set[str]], 
     cited.add(fact.answer, *fact.aliases, *(c.value for c in fact.citations.all() if c.value))
     bare = [o.removesuffix(f" {fact.unit}") if fact.unit else o for o in options]
     assert cited.contains(bare[question.answer])
+    written = {normalise(d) for d in fact.distractors}
     for i, value in enumerate(bare):
         if i == question.answer:
             continue
         assert not cited.contains(value), f"{value!r} is a value a source gives for {fact.slug}"
-        if fact.kind in Fact.NUMERIC_KINDS:
+        if fact.kind == Fact.Kind.TEXT:
+            assert normalise(value) in written, f"{value!r} is not one of {fact.slug}'s own distractors"
+        elif fact.kind in Fact.NUMERIC_KINDS:
             assert numeric_value(value) is not None
             assert numeric_value(value) >= 0
-        else:
-            assert fact.kind in kinds_by_name[normalise(value)], f"{value!r} is not a {fact.kind}"
+        elif normalise(value) not in written:
+            assert fact.kind in kinds_by_name.get(normalise(value), ()), f"{value!r} is not a {fact.kind}"
     if fact.unit:
         assert all(o.endswith(f" {fact.unit}") for o in options)
     if fact.disputed:
@@ -127,6 +130,35 @@ def test_every_quiz_keeps_the_rules_and_its_seed(dossier):
             check(question, *maps)
             if tag:
                 assert tag in question.tags
+
+    run()
+
+
+def test_text_questions_offer_only_the_answer_and_the_authors_distractors(dossier):
+    """Every text fact of the shipped dossier is asked, for any seed, with the answer (or, when
+    disputed, the quoted source's value) and three of its author's distractors: never another
+    fact's answer."""
+    text_facts = list(
+        Fact.objects.filter(topic=dossier, kind=Fact.Kind.TEXT).prefetch_related("citations__source")
+    )
+    assert len(text_facts) >= 20
+    by_id = {f.pk: f for f in text_facts}
+
+    @examples
+    @given(seed=seeds)
+    def run(seed):
+        questions = questions_for_facts(list(by_id), seed=seed)
+        assert [q.fact_ids for q in questions] == [[pk] for pk in by_id]
+        for question in questions:
+            fact = by_id[question.fact_ids[0]]
+            right = {normalise(v) for v in [fact.answer, *(c.value for c in fact.citations.all())]}
+            written = {normalise(d) for d in fact.distractors}
+            [answer] = question.correct_options
+            assert normalise(answer) in right
+            wrong = [o for i, o in enumerate(question.options) if i != question.answer]
+            assert len(wrong) == 3
+            assert {normalise(o) for o in wrong} <= written
+            assert [n for i, n in enumerate(question.notes) if i != question.answer] == ["", "", ""]
 
     run()
 
