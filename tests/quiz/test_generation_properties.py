@@ -12,7 +12,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from content.models import Fact, Topic, normalise, numeric_value
-from quiz.generation import build_quiz, generate_questions, questions_for_facts
+from quiz.generation import audit_facts, build_quiz, generate_questions, questions_for_facts
 from quiz.generation.distractors import ValueSet
 from quiz.generation.questions import comparable
 from quiz.models import Quiz
@@ -142,6 +142,7 @@ def test_text_questions_offer_only_the_answer_and_the_authors_distractors(dossie
         Fact.objects.filter(topic=dossier, kind=Fact.Kind.TEXT).prefetch_related("citations__source")
     )
     assert len(text_facts) >= 20
+    assert not [p for p in audit_facts(dossier) if p.fact.kind == Fact.Kind.TEXT]
     by_id = {f.pk: f for f in text_facts}
 
     @examples
