@@ -105,6 +105,14 @@ def answer_data(form: Form, rng: random.Random) -> dict[str, str]:
     return data
 
 
+def chosen(data: dict[str, str]) -> object:
+    """What the server stores as ``Item.chosen`` for this answer: an index, or the order of options."""
+    if "choice" in data:
+        return int(data["choice"])
+    ranks = {int(k.removeprefix("place_")): int(v) for k, v in data.items() if k.startswith("place_")}
+    return [option for option, _ in sorted(ranks.items(), key=lambda pair: pair[1])]
+
+
 def htmx_headers(client: httpx.AsyncClient | httpx.Client, current_url: str = "") -> dict[str, str]:
     headers = {"HX-Request": "true", "X-CSRFToken": client.cookies.get(CSRF_COOKIE, "")}
     if current_url:

@@ -5,6 +5,7 @@ A bounded load on loopback: a throwaway SQLite file by default, or a throwaway d
 beforehand with a known password. Each simulated player, all at once:
 
 1. signs in through the login form (GET for the CSRF cookie, POST the credentials);
+   (they arrive over 20 seconds, as a class would);
 2. starts a 10-question quiz on the synthetic dossier;
 3. answers every question: opens it, posts an answer with htmx's headers. Every fourth
    player then *replays* each answer (posts again, with another choice); every fifth
@@ -37,12 +38,13 @@ from pathlib import Path
 import httpx
 
 from bench import server
-from bench.http import answer_form, csrf_data, htmx_headers, login, start
+from bench.http import answer_form, chosen, csrf_data, htmx_headers, login, start
 
 PLAYERS = 100
 QUIZ_LENGTH = 10
 FACTS = 1_000
-REQUEST_TIMEOUT = 60.0  # a login waits behind up to 99 others (the password hasher is slow on purpose)
+REQUEST_TIMEOUT = 90.0  # a login may wait behind dozens of others (the password hasher is slow on purpose)
+ARRIVAL_SECONDS = 20.0  # players arrive spread over this long, not all in the same instant
 DEADLINE = 300.0
 
 
@@ -90,13 +92,6 @@ def _choices(form, rng: random.Random) -> list[dict[str, str]]:
     return [{**form.hidden, **dict(zip(places, order, strict=True))} for order in (first, second)]
 
 
-def _chosen(data: dict[str, str]) -> object:
-    if "choice" in data:
-        return int(data["choice"])
-    ranks = {int(k.removeprefix("place_")): int(v) for k, v in data.items() if k.startswith("place_")}
-    return [option for option, _ in sorted(ranks.items(), key=lambda pair: pair[1])]
-
-
 async def _timed(player: Player, kind: str, call) -> httpx.Response:
     started = time.perf_counter()
     response = await call
@@ -106,6 +101,7 @@ async def _timed(player: Player, kind: str, call) -> httpx.Response:
 
 async def play(player: Player, base_url: str, slug: str, password: str) -> None:
     rng = random.Random(player.number)
+    await asyncio.sleep(player.number * ARRIVAL_SECONDS / PLAYERS)
 
     async def count(response: httpx.Response) -> None:
         player.statuses[response.status_code] += 1
@@ -139,16 +135,16 @@ async def play(player: Player, base_url: str, slug: str, password: str) -> None:
                         _timed(player, "answer POST", client.post(url, data=first, headers=headers)),
                         _timed(player, "answer POST", client.post(url, data=second, headers=headers)),
                     )
-                    player.posts += [Post(position, _chosen(first), a.status_code)]
-                    player.posts += [Post(position, _chosen(second), b.status_code)]
+                    player.posts += [Post(position, chosen(first), a.status_code)]
+                    player.posts += [Post(position, chosen(second), b.status_code)]
                 else:
                     a = await _timed(player, "answer POST", client.post(url, data=first, headers=headers))
-                    player.posts.append(Post(position, _chosen(first), a.status_code))
+                    player.posts.append(Post(position, chosen(first), a.status_code))
                     if player.style == "replays":
                         b = await _timed(
                             player, "replay POST", client.post(url, data=second, headers=headers)
                         )
-                        player.posts.append(Post(position, _chosen(second), b.status_code))
+                        player.posts.append(Post(position, chosen(second), b.status_code))
             results = await _timed(player, "results page", client.get(f"/play/{player.attempt}/results/"))
             player.finished = results.status_code == 200
         except (httpx.HTTPError, RuntimeError) as exc:

@@ -31,7 +31,7 @@ import pytest
 from django.utils.html import escape
 
 from bench import server
-from bench.http import answer_data, answer_form, htmx_headers, start
+from bench.http import answer_data, answer_form, chosen, htmx_headers, start
 
 pytestmark = pytest.mark.crash
 
@@ -94,19 +94,7 @@ class Player:
         data = answer_data(form, self.rng)
         response = await self.client.post(url, data=data, headers=htmx_headers(self.client, str(page.url)))
         assert response.status_code == 200, (url, response.status_code)
-        self.acknowledged[position] = _chosen(data)
-
-
-def _chosen(data: dict[str, str]) -> object:
-    """What the server stores for this form data (``Item.chosen``)."""
-    if "choice" in data:
-        return int(data["choice"])
-    places = {
-        int(name.removeprefix("place_")): int(rank)
-        for name, rank in data.items()
-        if name.startswith("place_")
-    }
-    return [option for option, _ in sorted(places.items(), key=lambda pair: pair[1])]
+        self.acknowledged[position] = chosen(data)
 
 
 def _client(srv: server.Server) -> httpx.AsyncClient:
@@ -146,8 +134,8 @@ def _integrity(database_url: str) -> str:
 def _assert_consistent(database_url: str, player: Player) -> int:
     """Every acknowledged answer is stored as posted, and the counters agree. Returns answered_count."""
     answered, counters = _stored(database_url, player.attempt)
-    for position, chosen in player.acknowledged.items():
-        assert answered.get(position) == chosen, f"acknowledged answer to question {position} was lost"
+    for position, posted in player.acknowledged.items():
+        assert answered.get(position) == posted, f"acknowledged answer to question {position} was lost"
     assert sorted(answered) == list(range(1, len(answered) + 1)), "answered items are not a prefix"
     assert counters["answered_count"] == len(answered)
     assert counters["score"] == counters["correct_items"]
