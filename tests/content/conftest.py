@@ -52,6 +52,7 @@ def content_dump() -> dict[str, list[tuple]]:
             "answer",
             "unit",
             "aliases",
+            "distractors",
             "year",
             "section__slug",
             "event__slug",
