@@ -144,6 +144,9 @@ class Quiz(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("quiz_detail", args=[self.slug])
+
     @classmethod
     def default_for(cls, topic: Topic) -> Quiz:
         """The dossier's own quiz, created the first time anyone asks for it."""

@@ -107,3 +107,9 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         timeout=60,
     )
     assert result.stdout.split() == ["wal", "20000"], result.stderr
+
+
+def test_favicon_ico_leads_to_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("favicon.svg")

@@ -44,7 +44,12 @@ def browser() -> Iterator[Browser]:
 def _watch(page: Page, errors: list[str]) -> Page:
     """Collect script errors and CSP refusals (the browser's own favicon request aside)."""
     page.on(
-        "console", lambda m: errors.append(m.text) if m.type == "error" and "favicon" not in m.text else None
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
     )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return page

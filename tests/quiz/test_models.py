@@ -37,3 +37,8 @@ def test_every_dossier_has_exactly_one_default_quiz_created_on_demand():
     assert first.published
     assert first.is_default
     assert Quiz.objects.filter(topic=topic, is_default=True).count() == 1
+
+
+def test_a_quiz_lives_at_its_own_page():
+    quiz = QuizFactory(slug="treaties-sprint")
+    assert quiz.get_absolute_url() == "/quizzes/treaties-sprint/"
