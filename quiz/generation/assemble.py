@@ -9,6 +9,7 @@ from content.models import Fact, Tag, Topic
 from quiz.generation.bank import (
     TagFilter,
     candidate_pools,
+    load_event_details,
     load_events,
     load_facts,
     sample_ids,
@@ -20,7 +21,8 @@ from quiz.generation.questions import (
     multiple_choice,
     pick_events,
     question_from_written,
-    timeline,
+    timeline_order,
+    timeline_question,
     true_false,
 )
 from quiz.generation.types import GeneratedQuestion
@@ -77,7 +79,9 @@ def _generate(
     if count <= 0:
         return []
     topic_id = topic if isinstance(topic, int) else topic.pk
-    timeline_questions: list[GeneratedQuestion] = []
+    # Events are picked and ordered first (the same draws on rng as building each question
+    # in turn), then only the shown events' citations, tags and facts are read, at once.
+    shown_events: list[tuple[list, str]] = []
     wanted_timeline = count // QUESTIONS_PER_TIMELINE
     if wanted_timeline:
         events = load_events(topic_id, tags)
@@ -86,9 +90,11 @@ def _generate(
             picked = pick_events(events, rng, TIMELINE_OPTIONS)
             if not picked:
                 break
-            timeline_questions.append(timeline(picked, form, rng, shuffle=shuffle))
+            shown_events.append((timeline_order(picked, rng, shuffle=shuffle), form))
             events = [e for e in events if e not in picked]
             form = FORM.ORDER if form == FORM.FIRST else FORM.FIRST
+        load_event_details([event for shown, _ in shown_events for event in shown])
+    timeline_questions = [timeline_question(shown, form) for shown, form in shown_events]
 
     wanted = count - len(timeline_questions)
     facts_qs = with_tags(Fact.objects.filter(topic_id=topic_id), tags)

@@ -13,14 +13,16 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from content.models import Citation, Fact, Tag, TimelineEvent
+from content.models import Citation, Fact, Tag, TimelineEvent, Topic
 
 #: Distractor candidates read per kind from the fact's own topic, on each side of a random start.
 POOL_WINDOW = 40
 #: Candidates read per kind from other topics that share a tag with the facts asked.
 TAG_POOL = 20
+#: Other topics whose facts may give those candidates: the first that share a tag, by pk.
+TAG_TOPICS = 20
 #: Timeline events read per quiz; a dossier's timeline has dozens, not thousands.
 EVENT_LIMIT = 200
 
@@ -121,6 +123,21 @@ def _candidates(rows: Iterable[dict]) -> list[Candidate]:
     ]
 
 
+def topics_sharing_tags(tag_ids: Sequence[int], *, exclude: Iterable[int]) -> list[int]:
+    """Up to ``TAG_TOPICS`` other topics (lowest pk first) with a fact carrying one of ``tag_ids``.
+
+    Asked once per quiz, before any pool: when no other topic shares a tag (a site with
+    one dossier, or dossiers with their own themes) the cross-topic pool queries are not
+    made at all, and when some do, the pool query is confined to their facts, so the
+    (topic, kind, sample_key) index serves it instead of a walk of the whole bank.
+    """
+    if not tag_ids:
+        return []
+    tagged = Fact.tags.through.objects.filter(fact__topic_id=OuterRef("pk"), tag_id__in=list(tag_ids))
+    topics = Topic.objects.exclude(pk__in=sorted(set(exclude))).filter(Exists(tagged))
+    return list(topics.order_by("pk").values_list("pk", flat=True)[:TAG_TOPICS])
+
+
 def candidate_pools(
     needs: Iterable[tuple[int, str]], tag_ids: Sequence[int], rng: random.Random
 ) -> dict[tuple[int, str], list[Candidate]]:
@@ -128,28 +145,32 @@ def candidate_pools(
 
     A pool holds settled facts of that kind: up to ``2 * POOL_WINDOW`` from the topic
     (a random window on ``sample_key``) and up to ``TAG_POOL`` from other topics that
-    share one of ``tag_ids``. Disputed facts are left out: what they "really are" is
-    itself in question. Kind ``text`` gets no pool: it takes only its author's distractors.
-    Three queries per pool plus one for all the candidates' tags.
+    share one of ``tag_ids`` (the topics of :func:`topics_sharing_tags`, and the other
+    topics asked about). Disputed facts are left out: what they "really are" is itself in
+    question. Kind ``text`` gets no pool: it takes only its author's distractors.
+    Two queries per pool, a third when another topic shares a tag, one to find those
+    topics, and one for all the candidates' tags.
     """
     pools: dict[tuple[int, str], list[Candidate]] = {}
+    wanted = sorted({need for need in needs if need[1] != Fact.Kind.TEXT})
+    asked_topics = {topic_id for topic_id, _ in wanted}
+    sharing = topics_sharing_tags(tag_ids, exclude=asked_topics) if wanted else []
     settled = Fact.objects.filter(disputed=False).order_by("sample_key", "pk")
-    for topic_id, kind in sorted({need for need in needs if need[1] != Fact.Kind.TEXT}):
+    for topic_id, kind in wanted:
         start = rng.random()
         own = settled.filter(topic_id=topic_id, kind=kind).values(*_CANDIDATE_FIELDS)
         rows = [
             *own.filter(sample_key__gte=start)[:POOL_WINDOW],
             *own.filter(sample_key__lt=start)[:POOL_WINDOW],
         ]
-        if tag_ids:
-            # EXISTS rather than a join + DISTINCT: the database can walk the sample_key
-            # index and stop after TAG_POOL matches instead of sorting every tagged fact.
+        others = sorted({*sharing, *(asked_topics - {topic_id})})
+        if tag_ids and others:
+            # EXISTS rather than a join + DISTINCT: the database walks the sample_key index
+            # of those topics and stops after TAG_POOL matches instead of sorting every tagged fact.
             tagged = Fact.tags.through.objects.filter(fact_id=OuterRef("pk"), tag_id__in=list(tag_ids))
-            shared = (
-                settled.filter(Exists(tagged), kind=kind, sample_key__gte=start)
-                .exclude(topic_id=topic_id)
-                .values(*_CANDIDATE_FIELDS)[:TAG_POOL]
-            )
+            shared = settled.filter(
+                Exists(tagged), topic_id__in=others, kind=kind, sample_key__gte=start
+            ).values(*_CANDIDATE_FIELDS)[:TAG_POOL]
             rows.extend(shared)
         pools[(topic_id, kind)] = _candidates({row["pk"]: row for row in rows}.values())
     all_ids = sorted({c.fact_id for pool in pools.values() for c in pool})
@@ -172,23 +193,30 @@ def load_events(topic_id: int, tags: Iterable[TagFilter]) -> list[TimelineEvent]
     """The topic's dated events whose date no source disputes, earliest first (bounded).
 
     An event is left out when a disputed fact of kind year or date is linked to it: its
-    place in the timeline is itself in question.
+    place in the timeline is itself in question. Only what picking needs (the date) and
+    the passage come with them; :func:`load_event_details` reads the rest for the few
+    events a timeline question shows.
     """
+    # "event IS NOT NULL" is implied, but said: without it PostgreSQL may merge-join on the
+    # event index and walk every fact of the bank (most have no event).
     disputed_date = Fact.objects.filter(
-        event=OuterRef("pk"), disputed=True, kind__in=[Fact.Kind.YEAR, Fact.Kind.DATE]
+        event=OuterRef("pk"), event__isnull=False, disputed=True, kind__in=[Fact.Kind.YEAR, Fact.Kind.DATE]
     )
     events = with_tags(TimelineEvent.objects.filter(topic_id=topic_id), tags)
     events = (
         events.filter(~Exists(disputed_date))
         .select_related("section__topic")
-        .prefetch_related(
-            Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
-            Prefetch("tags", queryset=Tag.objects.order_by("slug")),
-            Prefetch(
-                "facts", queryset=Fact.objects.filter(disputed=False).only("pk", "event_id").order_by("pk")
-            ),
-        )
         .order_by("year", "month", "day", "pk")
         .distinct()
     )
     return list(events[:EVENT_LIMIT])
+
+
+def load_event_details(events: Sequence[TimelineEvent]) -> None:
+    """Citations (with sources), tags and settled facts of ``events``: three queries, none for no events."""
+    prefetch_related_objects(
+        list(events),
+        Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk")),
+        Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+        Prefetch("facts", queryset=Fact.objects.filter(disputed=False).only("pk", "event_id").order_by("pk")),
+    )

@@ -274,16 +274,33 @@ def pick_events(events: Sequence[TimelineEvent], rng: random.Random, n: int = 4)
     return []
 
 
-def timeline(
-    events: Sequence[TimelineEvent], form: str, rng: random.Random, *, shuffle: bool = True
-) -> GeneratedQuestion:
-    """ "Which of these happened first?" or "Put these events in order, earliest first"."""
-    chronological = sorted(events, key=lambda e: (e.sort_key, e.pk))
+def timeline_order(
+    events: Sequence[TimelineEvent], rng: random.Random, *, shuffle: bool = True
+) -> list[TimelineEvent]:
+    """The events in the order a timeline question shows them: shuffled, or by title.
+
+    The only draw a timeline question makes on ``rng``; apart from :func:`timeline_question`
+    so the events can be picked and ordered before their citations and tags are read.
+    """
     shown = list(events)
     if shuffle:
         rng.shuffle(shown)
     else:
         shown.sort(key=lambda e: normalise(e.title))
+    return shown
+
+
+def timeline(
+    events: Sequence[TimelineEvent], form: str, rng: random.Random, *, shuffle: bool = True
+) -> GeneratedQuestion:
+    """ "Which of these happened first?" or "Put these events in order, earliest first"."""
+    return timeline_question(timeline_order(events, rng, shuffle=shuffle), form)
+
+
+def timeline_question(shown: Sequence[TimelineEvent], form: str) -> GeneratedQuestion:
+    """A timeline question on events already in their shown order (see :func:`timeline_order`)."""
+    shown = list(shown)
+    chronological = sorted(shown, key=lambda e: (e.sort_key, e.pk))
     options = [e.title for e in shown]
     notes = [f"{e.date_label}: {e.summary}".strip() for e in shown]
     order = [shown.index(e) for e in chronological]

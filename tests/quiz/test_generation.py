@@ -36,9 +36,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SEEDS = range(12)
-#: build_quiz for mix=both on a bank of three answer kinds with a timeline (measured: 17; text
-#: facts read no distractor pool, so they add no query).
-QUERY_BUDGET = 17
+#: build_quiz for mix=both on a bank of three answer kinds with a timeline, when another topic
+#: shares a tag (measured: 18; text facts read no distractor pool, so they add no query).
+QUERY_BUDGET = 18
+#: The same quiz when no other topic shares a tag: no cross-topic pool query at all.
+SINGLE_TOPIC_BUDGET = QUERY_BUDGET - 2
 
 
 def mc(fact, seed=0, shuffle=True):
@@ -612,3 +614,42 @@ def test_build_quiz_queries_do_not_grow_with_the_bank(django_assert_max_num_quer
         build_quiz(large, length=10, seed=2)
     with django_assert_max_num_queries(QUERY_BUDGET):
         build_quiz(small, length=20, seed=3, tag="bulk")
+
+
+def test_a_lone_dossier_asks_no_cross_topic_pool_and_stays_flat(django_assert_max_num_queries):
+    """With no other topic sharing a tag, each pool is two queries: 60 facts or 600, the same count."""
+    small = QuizFactory(topic=make_bank(60), mix=Quiz.Mix.BOTH)
+    small_count = count_queries(small, length=10, seed=4)
+    small.topic.delete()
+    large = QuizFactory(topic=make_bank(600), mix=Quiz.Mix.BOTH)
+
+    assert count_queries(large, length=10, seed=4) == small_count
+    with django_assert_max_num_queries(SINGLE_TOPIC_BUDGET):
+        build_quiz(large, length=10, seed=5)
+
+
+def test_other_topics_sharing_a_tag_lend_distractor_candidates():
+    """A fact's pool takes settled facts of its kind from another topic that shares one of its
+    tags, and none from a topic that does not (nor disputed ones)."""
+    from quiz.generation.bank import candidate_pools
+
+    borders, famine = TagFactory(slug="borders"), TagFactory(slug="famine")
+    asked = FactFactory(kind="year", answer="1860")
+    asked.tags.add(borders)
+    sharing = FactFactory(kind="year", answer="1689")
+    sharing.tags.add(borders)
+    disputed = FactFactory(topic=sharing.topic, kind="year", answer="1700")
+    disputed.tags.add(borders)
+    Fact.objects.filter(pk=disputed.pk).update(disputed=True)
+    unrelated = FactFactory(kind="year", answer="1932")
+    unrelated.tags.add(famine)
+    # The cross-topic pool reads forward from the pool's random start: put the others past it.
+    Fact.objects.exclude(pk=asked.pk).update(sample_key=0.999)
+
+    pools = candidate_pools([(asked.topic_id, "year")], [borders.pk], random.Random(0))
+
+    pool = {c.fact_id: c for c in pools[(asked.topic_id, "year")]}
+    assert sharing.pk in pool
+    assert pool[sharing.pk].tag_ids == frozenset({borders.pk})
+    assert disputed.pk not in pool
+    assert unrelated.pk not in pool
