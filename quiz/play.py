@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.core.exceptions import ValidationError
+from django.db import connections, router, transaction
+from django.db.models import Field, Model, QuerySet
 from django.utils import timezone
 
 from content.models import Tag
@@ -66,6 +67,89 @@ def owned_attempts(player: Player) -> QuerySet[Attempt]:
     if not player.session_key:
         return Attempt.objects.none()
     return Attempt.objects.filter(user__isnull=True, session_key=player.session_key)
+
+
+# Loading the item a page is about ------------------------------------------------
+
+#: What the question card and the answer read: all of an item but the links to where it
+#: came from (for results and reviews); a deferred field still loads if something asks.
+_ITEM_FIELDS = frozenset(field.attname for field in Item._meta.concrete_fields) - {
+    "fact_id",
+    "question_id",
+    "fact_ids",
+    "tag_slugs",
+    "section_slug",
+}
+_ATTEMPT_FIELDS = frozenset(
+    {"id", "quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at"}
+)
+_QUIZ_FIELDS = frozenset({"id", "title"})
+
+
+def _loaded(model: type[Model], names: frozenset[str]) -> list[Field]:
+    """The model's fields named in ``names``, in the order ``Model.from_db`` expects."""
+    return [field for field in model._meta.concrete_fields if field.attname in names]
+
+
+_LOADED = (
+    (Item, "i", _loaded(Item, _ITEM_FIELDS)),
+    (Attempt, "a", _loaded(Attempt, _ATTEMPT_FIELDS)),
+    (Quiz, "q", _loaded(Quiz, _QUIZ_FIELDS)),
+)
+
+
+def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
+    """Item ``position`` of the player's attempt ``attempt_id``, with its attempt and quiz.
+
+    None when there is no such item or the attempt is not the player's (see
+    :func:`owned_attempts`; the ownership test is part of the query). Every question page
+    and every answer starts here, so this is one hand-written SELECT: the same query built
+    with the ORM cost about 1 ms of CPU to compile, many times the query itself. Values
+    pass through the fields' converters as the ORM would (UUIDs, datetimes, JSON on
+    SQLite), and the instances come from ``Model.from_db`` with the other fields deferred.
+    """
+    if player.user_id is not None:
+        owner, owner_params = "a.user_id = %s", [player.user_id]
+    elif player.session_key:
+        owner, owner_params = "a.user_id IS NULL AND a.session_key = %s", [player.session_key]
+    else:
+        return None
+    try:
+        attempt_key = Attempt._meta.pk.to_python(attempt_id)
+    except ValidationError:
+        return None
+    connection = connections[router.db_for_read(Item)]
+    low, high = connection.ops.integer_field_range(Item._meta.get_field("position").get_internal_type())
+    if not low <= position <= high:  # a URL may carry any number; the database would refuse it
+        return None
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{alias}.{quote(field.column)}" for _, alias, fields in _LOADED for field in fields)
+    sql = (
+        f"SELECT {columns} FROM {quote(Item._meta.db_table)} i "
+        f"JOIN {quote(Attempt._meta.db_table)} a ON a.id = i.attempt_id "
+        f"JOIN {quote(Quiz._meta.db_table)} q ON q.id = a.quiz_id "
+        f"WHERE i.attempt_id = %s AND i.{quote('position')} = %s AND {owner}"
+    )
+    params = [Attempt._meta.pk.get_db_prep_value(attempt_key, connection), position, *owner_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = iter(row)
+    instances = []
+    for model, alias, fields in _LOADED:
+        converted = []
+        for field in fields:
+            value, col = next(values), field.get_col(alias)
+            for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+                value = convert(value, col, connection)
+            converted.append(value)
+        instances.append(model.from_db(connection.alias, [f.attname for f in fields], converted))
+    item, attempt, quiz = instances
+    attempt.quiz = quiz
+    item.attempt = attempt
+    return item
 
 
 # Starting ---------------------------------------------------------------------
@@ -286,34 +370,54 @@ def parse_choice(form: str, option_count: int, data: Any) -> int | list[int]:
     return [index for index in order if index is not None]
 
 
+def _answer_statements() -> tuple[str, str]:
+    """The two conditional UPDATEs of :func:`record_answer`, as SQL written once.
+
+    They are the hot path of the whole app (every answer runs both inside the write
+    transaction), and building them with ``QuerySet.update`` cost more CPU than everything
+    else the answer does; written out, SQLite's write lock is also held for less time. The
+    SQL is plain enough for SQLite and PostgreSQL alike; the values go through each
+    field's ``get_db_prep_value``, as the ORM would send them. SET expressions see the row
+    as it was before the update, so ``answered_count + 1`` is the new count.
+    """
+    item, attempt = Item._meta.db_table, Attempt._meta.db_table
+    return (
+        f"UPDATE {item} SET answered_at = %s, chosen = %s, is_correct = %s "
+        "WHERE id = %s AND attempt_id = %s AND answered_at IS NULL AND served_at IS NOT NULL",
+        f"UPDATE {attempt} SET score = score + %s, answered_count = answered_count + 1, "
+        "finished_at = CASE WHEN answered_count + 1 >= length THEN %s ELSE NULL END "
+        "WHERE id = %s AND finished_at IS NULL AND (deadline IS NULL OR deadline > %s)",
+    )
+
+
+_STORE_ITEM_ANSWER, _COUNT_ANSWER = _answer_statements()
+
+
 def record_answer(attempt: Attempt, item: Item, chosen: int | list[int]) -> bool:
-    """Store the answer once. False if it did not count (already answered, finished, late)."""
+    """Store the answer once. False if it did not count (already answered, finished, late).
+
+    On success ``item`` and ``attempt`` are updated in memory as the database now has
+    them (score, count, finished), so nothing needs to be read again.
+    """
     correct = chosen == item.correct
     now = timezone.now()
-    with transaction.atomic():
-        stored = Item.objects.filter(
-            pk=item.pk, attempt_id=attempt.pk, answered_at__isnull=True, served_at__isnull=False
-        ).update(answered_at=now, chosen=chosen, is_correct=correct)
-        if stored != 1:
+    connection = connections[router.db_for_write(Item)]
+    at = Item._meta.get_field("answered_at").get_db_prep_value(now, connection)
+    stored_choice = Item._meta.get_field("chosen").get_db_prep_value(chosen, connection)
+    attempt_id = Attempt._meta.pk.get_db_prep_value(attempt.pk, connection)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(_STORE_ITEM_ANSWER, [at, stored_choice, correct, item.pk, attempt_id])
+        if cursor.rowcount != 1:
             return False
-        counted = (
-            Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True)
-            .filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
-            .update(
-                score=F("score") + int(correct),
-                answered_count=F("answered_count") + 1,
-                # SET expressions see the row before the update: answered_count is the old count.
-                finished_at=Case(
-                    When(answered_count__gte=F("length") - 1, then=Value(now)),
-                    default=Value(None),
-                    output_field=DateTimeField(),
-                ),
-            )
-        )
-        if counted != 1:
-            transaction.set_rollback(True)
+        cursor.execute(_COUNT_ANSWER, [int(correct), at, attempt_id, at])
+        if cursor.rowcount != 1:
+            transaction.set_rollback(True, using=connection.alias)
             return False
     item.answered_at, item.chosen, item.is_correct = now, chosen, correct
+    attempt.score += int(correct)
+    attempt.answered_count += 1
+    if attempt.answered_count >= attempt.length:
+        attempt.finished_at = now
     return True
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http import HttpRequest as DjangoHttpRequest
-from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -189,15 +189,6 @@ def _player_name(attempt: Attempt) -> str:
 # Playing --------------------------------------------------------------------
 
 
-def _owner_q(player: Player) -> Q:
-    """The ownership filter for items, through their attempt (see play.owned_attempts)."""
-    if player.user_id is not None:
-        return Q(attempt__user_id=player.user_id)
-    if not player.session_key:
-        return Q(pk__in=[])
-    return Q(attempt__user__isnull=True, attempt__session_key=player.session_key)
-
-
 def _question_url(attempt: Attempt, position: int) -> str:
     return reverse("attempt_question", args=[attempt.pk, position])
 
@@ -268,12 +259,9 @@ def _time_up(request: HttpRequest, attempt: Attempt) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def attempt_question(request: HttpRequest, attempt_id, position: int) -> HttpResponse:
     """GET shows question ``position``; POST answers it (the server decides if it is right)."""
-    player = Player.of(request)
-    item = get_object_or_404(
-        Item.objects.select_related("attempt__quiz").filter(_owner_q(player)),
-        attempt_id=attempt_id,
-        position=position,
-    )
+    item = play.owned_item(Player.of(request), attempt_id, position)
+    if item is None:
+        raise Http404("No such question.")
     attempt = item.attempt
     if request.method == "POST":
         return _answer(request, attempt, item)
@@ -302,8 +290,6 @@ def _answer(request: HttpRequest, attempt: Attempt, item: Item) -> HttpResponse:
         if play.record_answer(attempt, item, chosen):
             if not _is_fragment(request):
                 return HttpResponseRedirect(f"{url}#feedback")
-            attempt.answered_count += 1
-            attempt.score += int(bool(item.is_correct))
             return _card(request, attempt, item)
         item.refresh_from_db()
         if item.answered_at is None:  # the attempt finished (time ran out) meanwhile

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from quiz.models import Attempt, Item, Quiz
 from tests.factories import QuizFactory, TagFactory, TopicFactory, UserFactory
@@ -80,6 +82,16 @@ def test_a_quiz_without_length_choice_uses_its_count(client, bank):
     assert 'name="length"' not in page
     client.post(reverse("quiz_detail", args=["fixed"]), {"length": "20"})
     assert Attempt.objects.get().length == 5 == quiz.question_count
+
+
+def test_a_one_question_quiz_says_question_in_the_singular(client, bank):
+    """A fixed length of one reads "1 question"; five read "5 questions"."""
+    QuizFactory(topic=bank.topic, slug="one", question_count=1, allow_length_choice=False)
+    QuizFactory(topic=bank.topic, slug="five", question_count=5, allow_length_choice=False)
+    one = client.get(reverse("quiz_detail", args=["one"])).content.decode()
+    five = client.get(reverse("quiz_detail", args=["five"])).content.decode()
+    assert "<strong>1</strong> question</p>" in one
+    assert "<strong>5</strong> questions</p>" in five
 
 
 def test_quiz_page_shows_only_published_quizzes(client, bank):
@@ -180,6 +192,8 @@ def test_a_question_that_does_not_exist_is_not_found(client, player):
     attempt = make_attempt(user=player)
     assert client.get(q_url(attempt, 4)).status_code == 404
     assert client.get(q_url(attempt, 0)).status_code == 404
+    assert client.get(q_url(attempt, 10**30)).status_code == 404
+    assert client.post(q_url(attempt, 10**30), {"choice": "0"}, **HX).status_code == 404
 
 
 def test_answer_without_htmx_redirects_to_the_feedback(client, player):
@@ -214,6 +228,24 @@ def test_answer_with_htmx_returns_the_feedback_fragment(client, player):
     assert 'hx-push-url="true"' in html
     assert "Score <strong>1</strong>" in html
     assert response["Vary"].count("HX-Request") == 1
+
+
+def test_the_feedback_card_counts_the_answer_it_shows(client, player):
+    """The card after an answer shows the score and progress with that answer counted, as
+    stored; after the last answer of a timed quiz the clock is gone."""
+    attempt = make_attempt(user=player, length=2, deadline=timezone.now() + timedelta(minutes=5))
+    html = client.post(q_url(attempt, 1), {"choice": "1"}, **HX).content.decode()
+    assert "Score <strong>0</strong>" in html
+    assert 'value="1" aria-label="1 of 2 questions answered"' in html
+    assert "Time left" in html
+    client.get(q_url(attempt, 2))
+    html = client.post(q_url(attempt, 2), {"choice": "0"}, **HX).content.decode()
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.answered_count) == (1, 2)
+    assert attempt.finished_at is not None
+    assert "Score <strong>1</strong>" in html
+    assert 'value="2" aria-label="2 of 2 questions answered"' in html
+    assert "Time left" not in html
 
 
 def test_next_question_with_htmx_is_a_fragment_and_without_a_page(client, player):
