@@ -293,6 +293,8 @@ class Fact(models.Model):
             # one kind's facts (distractor candidates), both ordered by sample_key.
             models.Index(fields=["topic", "sample_key"], name="fact_topic_sample"),
             models.Index(fields=["topic", "kind", "sample_key"], name="fact_topic_kind_sample"),
+            # The dossier page: how many facts are disputed, and the first of them by pk.
+            models.Index(fields=["topic", "disputed"], name="fact_topic_disputed"),
         ]
 
     def __str__(self) -> str:
@@ -371,6 +373,10 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            # The dossier page counts the facts each source is cited for: an index-only scan.
+            models.Index(fields=["source", "fact"], name="citation_source_fact"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

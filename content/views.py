@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic, normalise
 from quiz.generation.questions import NotAskable, fact_stem
+from quiz.models import Quiz
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 
 SEARCH_PAGE_SIZE = 20
 HOME_TAG_LIMIT = 6
+#: Disputed facts listed on a dossier page; the rest behind a link (``?disputed=all``).
+DISPUTED_SHOWN = 50
 
 
 def _count_per_topic(model: type[Section | TimelineEvent | Fact], **filters: object) -> Coalesce:
@@ -115,14 +119,6 @@ def value_groups(citations: Iterable[Citation]) -> list[ValueGroup]:
     return list(groups.values())
 
 
-def _mark_citations(numbers: dict[int, int], *owners: Iterable) -> None:
-    """Give every loaded citation the number of its source in the Sources list ([1], [2]...)."""
-    for group in owners:
-        for owner in group:
-            for citation in owner.cite_list:
-                citation.mark = numbers.get(citation.source_id)
-
-
 def fact_question(fact: Fact) -> str:
     """The fact as the trivia asks it, to head it on the study pages."""
     try:
@@ -146,55 +142,156 @@ def source_uses(source: Source) -> str:
     return parts[0] if parts else ""
 
 
+def _dossier_topic(slug: str) -> Topic:
+    """The published topic, its disputed-fact count and its other published quizzes: one query.
+
+    The quizzes come through a LEFT JOIN on a filtered relation (the conditions of
+    ``Quiz.objects.published()``, default quiz left out), so the row repeats once per
+    quiz: a teacher publishes a handful, and the dossier page keeps its query budget.
+    """
+    listed = FilteredRelation("quizzes", condition=Q(quizzes__published=True, quizzes__is_default=False))
+    rows = list(
+        Topic.objects.published()
+        .filter(slug=slug)
+        .annotate(
+            disputed_count=_count_per_topic(Fact, disputed=True),
+            listed=listed,
+            quiz_pk=F("listed__pk"),
+            quiz_slug=F("listed__slug"),
+            quiz_title=F("listed__title"),
+        )
+        .order_by("quiz_title", "quiz_pk")
+    )
+    if not rows:
+        raise Http404("No such dossier.")
+    topic = rows[0]
+    topic.other_quizzes = [
+        Quiz(pk=row.quiz_pk, slug=row.quiz_slug, title=row.quiz_title, topic_id=topic.pk)
+        for row in rows
+        if row.quiz_pk is not None
+    ]
+    return topic
+
+
+def _with_tag_rows(rows: Iterable[Section | TimelineEvent]) -> list:
+    """Rows annotated with one tag each (``tag_pk``, ``tag_slug``, ``tag_name``; None when
+    untagged), folded back to one object per pk, its tags in ``tag_list``, in row order."""
+    objects: dict[int, Section | TimelineEvent] = {}
+    for row in rows:
+        obj = objects.setdefault(row.pk, row)
+        if obj is row:
+            obj.tag_list = []
+        if row.tag_pk is not None:
+            obj.tag_list.append(Tag(pk=row.tag_pk, slug=row.tag_slug, name=row.tag_name))
+    return list(objects.values())
+
+
+def _tag_columns() -> dict[str, F]:
+    return {"tag_pk": F("tags__pk"), "tag_slug": F("tags__slug"), "tag_name": F("tags__name")}
+
+
+def _fact_count() -> Coalesce:
+    """Facts a source is cited for: a distinct count on the (source, fact) index, no join."""
+    rows = (
+        Citation.objects.filter(source=OuterRef("pk"), fact__isnull=False)
+        .order_by()
+        .values("source")
+        .annotate(n=Count("fact", distinct=True))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _count_uses(sources: Sequence[Source], citations: Iterable[Citation]) -> None:
+    """Definition, sections and events each source is cited for, from the citations loaded."""
+    cited: dict[int, dict[str, set[int]]] = {
+        s.pk: {"topic": set(), "section": set(), "event": set()} for s in sources
+    }
+    for citation in citations:
+        for field in ("topic", "section", "event"):
+            target = getattr(citation, f"{field}_id")
+            if target is not None and citation.source_id in cited:
+                cited[citation.source_id][field].add(target)
+    for source in sources:
+        source.definition_count = len(cited[source.pk]["topic"])
+        source.section_count = len(cited[source.pk]["section"])
+        source.event_count = len(cited[source.pk]["event"])
+        source.uses = source_uses(source)
+
+
+def _citations_shown(
+    topic: Topic, sections: Sequence[Section], events: Sequence[TimelineEvent], *, show_all: bool
+) -> list[Citation]:
+    """Every citation the dossier page shows, with its source and fact, in one query.
+
+    A UNION ALL of one indexed read per kind (definition, sections, events, disputed
+    facts): an OR of the four would leave PostgreSQL scanning every citation of the bank.
+    The disputed facts are the first ``DISPUTED_SHOWN`` by pk, or all with ``show_all``.
+    """
+    base = Citation.objects.select_related("source", "fact").order_by()
+    parts = [
+        base.filter(section_id__in=[section.pk for section in sections]),
+        base.filter(event_id__in=[event.pk for event in events]),
+    ]
+    if topic.disputed_count:
+        disputed = topic.facts.disputed_only().order_by("pk").values("pk")
+        parts.append(base.filter(fact_id__in=disputed if show_all else disputed[:DISPUTED_SHOWN]))
+    return list(base.filter(topic_id=topic.pk).union(*parts, all=True).order_by("pk"))
+
+
 @require_GET
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    citations = Citation.objects.select_related("source").order_by("pk")
-    topic = get_object_or_404(
-        Topic.objects.published().prefetch_related(
-            Prefetch("definition_citations", queryset=citations, to_attr="cite_list")
-        ),
-        slug=slug,
+    """A dossier: definition, passages, timeline, sources, disputed facts and other quizzes.
+
+    Five queries whatever the size of the dossier: the topic (with its disputed count and
+    other published quizzes); the sections and the events, each with its tags by a join;
+    the sources, each with the number of facts it is cited for; and every citation shown
+    (definition, sections, events, disputed facts) in one query, split here. The disputed
+    facts are the ones those citations belong to: the first ``DISPUTED_SHOWN`` by pk, or
+    all of them with ``?disputed=all`` (the link under the list).
+    """
+    topic = _dossier_topic(slug)
+    show_all = request.GET.get("disputed") == "all"
+    sections = _with_tag_rows(topic.sections.annotate(**_tag_columns()).order_by("order", "pk", "tag_name"))
+    events = _with_tag_rows(
+        topic.events.all().annotate(**_tag_columns()).order_by("year", "month", "day", "pk", "tag_name")
     )
-    sections = list(
-        topic.sections.prefetch_related(
-            "tags", Prefetch("citations", queryset=citations, to_attr="cite_list")
-        ).order_by("order", "pk")
-    )
-    events = list(
-        topic.events.select_related("section")
-        .prefetch_related("tags", Prefetch("citations", queryset=citations, to_attr="cite_list"))
-        .order_by("year", "month", "day", "pk")
-    )
-    sources = list(
-        topic.sources.annotate(
-            section_count=Count("citations__section", distinct=True),
-            fact_count=Count("citations__fact", distinct=True),
-            event_count=Count("citations__event", distinct=True),
-            definition_count=Count("citations__topic", distinct=True),
-        ).order_by("order", "key")
-    )
-    disputed = list(
-        topic.facts.disputed_only()
-        .select_related("section", "event")
-        .prefetch_related(Prefetch("citations", queryset=citations, to_attr="cite_list"))
-        .order_by("pk")
-    )
+    sources = list(topic.sources.annotate(fact_count=_fact_count()).order_by("order", "key"))
+    citations = _citations_shown(topic, sections, events, show_all=show_all)
+
     numbers = {source.pk: number for number, source in enumerate(sources, start=1)}
-    for number, source in enumerate(sources, start=1):
-        source.number = number
-    _mark_citations(numbers, [topic], sections, events, disputed)
+    for source in sources:
+        source.number = numbers[source.pk]
+    _count_uses(sources, citations)
+    sections_by_pk = {section.pk: section for section in sections}
+    events_by_pk = {event.pk: event for event in events}
+    owners: dict[tuple[str, int], list[Citation]] = {}
+    disputed: dict[int, Fact] = {}
+    for citation in citations:
+        citation.mark = numbers.get(citation.source_id)
+        if citation.fact_id is not None:
+            disputed.setdefault(citation.fact_id, citation.fact)
+        for field in ("topic", "section", "event", "fact"):
+            target = getattr(citation, f"{field}_id")
+            if target is not None:
+                owners.setdefault((field, target), []).append(citation)
+    topic.cite_list = owners.get(("topic", topic.pk), [])
     topic.paragraphs = paragraphs(topic.definition)
     for section in sections:
+        section.cite_list = owners.get(("section", section.pk), [])
         section.paragraphs = paragraphs(section.body)
-    for fact in disputed:
-        fact.value_groups = value_groups(fact.cite_list)
-        fact.question = fact_question(fact)
-    for source in sources:
-        source.uses = source_uses(source)
     for event in events:
+        event.cite_list = owners.get(("event", event.pk), [])
+        event.passage = sections_by_pk.get(event.section_id)
         # date_label ends with "–<end year>" for a period; the page marks each end up with <time>.
         event.start_label = event.date_label.removesuffix(f"–{event.end_year}")
         event.is_period = bool(event.end_year and event.end_year != event.year)
+    disputed_facts = sorted(disputed.values(), key=lambda fact: fact.pk)
+    for fact in disputed_facts:
+        fact.value_groups = value_groups(owners.get(("fact", fact.pk), []))
+        fact.question = fact_question(fact)
+        fact.passage = sections_by_pk.get(fact.section_id)
+        fact.timeline_event = events_by_pk.get(fact.event_id)
     return render(
         request,
         "content/topic_detail.html",
@@ -203,7 +300,9 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": sections,
             "events": events,
             "sources": sources,
-            "disputed_facts": disputed,
+            "disputed_facts": disputed_facts,
+            "disputed_hidden": topic.disputed_count - len(disputed_facts),
+            "other_quizzes": topic.other_quizzes,
         },
     )
 
@@ -330,7 +429,8 @@ def fact_url(fact: Fact) -> str:
     if fact.event_id:
         return f"{fact.topic.get_absolute_url()}#{fact.event.anchor}"
     if fact.disputed:
-        return f"{fact.topic.get_absolute_url()}#fact-{fact.slug}"
+        # The dossier page lists only the first disputed facts unless asked for all.
+        return f"{fact.topic.get_absolute_url()}?disputed=all#fact-{fact.slug}"
     return fact.topic.get_absolute_url()
 
 

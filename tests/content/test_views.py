@@ -10,15 +10,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from content.models import Citation, Fact, Topic
-from content.views import highlight, value_groups
+from content.views import DISPUTED_SHOWN, highlight, value_groups
+from quiz.models import Quiz
 from tests.factories import (
     CitationFactory,
     FactFactory,
+    QuizFactory,
     SectionFactory,
     SourceFactory,
     TagFactory,
     TimelineEventFactory,
     TopicFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -224,14 +227,90 @@ def test_dossier_of_an_unpublished_or_unknown_topic_is_not_found(client):
 
 
 def test_dossier_query_count_does_not_grow_with_the_dossier(client, django_assert_max_num_queries):
-    """Sections, events, facts and citations come in a fixed number of queries."""
+    """Signed in (session, user and the header's teacher check included), the page takes at most
+    8 queries, and as many for 10 sections, events and facts as for 120 with more disputed facts
+    than the page lists and two published quizzes."""
     topic = TopicFactory(slug="big")
     build_dossier(topic, 10)
-    with django_assert_max_num_queries(11):
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(8):
         small = queries_for(client, topic.get_absolute_url())
-    build_dossier(topic, 10, start=100)
+    build_dossier(topic, 110, start=100)
+    QuizFactory(topic=topic, title="Borders only")
+    QuizFactory(topic=topic, title="Famine")
 
-    assert queries_for(client, topic.get_absolute_url()) == small
+    assert topic.facts.filter(disputed=True).count() > DISPUTED_SHOWN
+    with django_assert_max_num_queries(8):
+        assert queries_for(client, topic.get_absolute_url()) == small
+    assert queries_for(client, f"{topic.get_absolute_url()}?disputed=all") == small
+
+
+def test_dossier_lists_the_first_disputed_facts_and_links_to_all(client):
+    """Past DISPUTED_SHOWN disputed facts the page lists the first by pk, says how many there are
+    and links to ?disputed=all, which lists every one; the header counts them all."""
+    topic = TopicFactory(slug="many")
+    build_dossier(topic, 2 * DISPUTED_SHOWN + 4)
+    total = DISPUTED_SHOWN + 2
+    first, last = topic.facts.filter(disputed=True).order_by("pk")[:: DISPUTED_SHOWN + 1]
+
+    html = client.get(topic.get_absolute_url()).content.decode()
+
+    assert html.count('<article class="dispute"') == DISPUTED_SHOWN
+    assert f'id="fact-{first.slug}"' in html
+    assert f'id="fact-{last.slug}"' not in html
+    assert f"{total} facts where sources disagree" in html
+    assert f"Showing the first {DISPUTED_SHOWN} of {total} disputed facts." in html
+    assert 'href="?disputed=all#disputed"' in html
+
+    everything = client.get(f"{topic.get_absolute_url()}?disputed=all").content.decode()
+
+    assert everything.count('<article class="dispute"') == total
+    assert f'id="fact-{last.slug}"' in everything
+    assert "Showing the first" not in everything
+
+
+def test_dossier_lists_its_other_published_quizzes(client, dossier):
+    """Quizzes teachers publish on the dossier are linked by title; drafts, the dossier's own
+    default quiz and other dossiers' quizzes are not."""
+    Quiz.default_for(dossier)
+    QuizFactory(topic=dossier, slug="treaty-drill", title="Treaty drill")
+    QuizFactory(topic=dossier, slug="border-sprint", title="Border sprint")
+    QuizFactory(topic=dossier, slug="draft", title="Unfinished draft", published=False)
+    QuizFactory(slug="elsewhere", title="Another dossier's quiz")
+
+    html = client.get(dossier.get_absolute_url()).content.decode()
+
+    block = re.search(r'<section class="dossier-quizzes".*?</section>', html, re.S)
+    assert block is not None
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', block.group(0))
+    assert links == [
+        (reverse("quiz_detail", args=["border-sprint"]), "Border sprint"),
+        (reverse("quiz_detail", args=["treaty-drill"]), "Treaty drill"),
+    ]
+    assert "Unfinished draft" not in html
+    assert "Another dossier&#x27;s quiz" not in html
+
+
+def test_dossier_without_other_quizzes_shows_no_quiz_list(client, dossier):
+    """Only the default quiz: the page offers Play trivia and no empty list."""
+    Quiz.default_for(dossier)
+
+    html = client.get(dossier.get_absolute_url()).content.decode()
+
+    assert 'class="dossier-quizzes"' not in html
+    assert "Play trivia on this dossier" in html
+
+
+def test_disputed_fact_links_reach_it_on_the_full_list(client, dossier):
+    """Search links a disputed fact with no passage or event to the dossier's full disputed list."""
+    fact = FactFactory(topic=dossier, slug="lone-dispute", subject="the lone disputed thing")
+    CitationFactory(source=dossier.sources.get(key="wiki"), fact=fact, value="1")
+    CitationFactory(source=dossier.sources.get(key="maps"), fact=fact, value="2")
+    fact.refresh_disputed()
+
+    html = client.get(reverse("search"), {"q": "lone disputed"}).content.decode()
+
+    assert f'href="{dossier.get_absolute_url()}?disputed=all#fact-lone-dispute"' in html
 
 
 def test_value_groups_fold_spellings_and_keep_order():
