@@ -217,15 +217,16 @@ def _card(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """The question card: the question while unanswered, its feedback once answered."""
-    answered = item.answered_at is not None
+    """The question card: the question while unanswered, its feedback once answered.
+
+    Each URL is reversed only when the card shows it: the answer's feedback card is the
+    app's hottest response.
+    """
     context = {
         "attempt": attempt,
         "position": item.position,
         "answered_count": attempt.answered_count,
         "score": attempt.score,
-        "question_url": _question_url(attempt, item.position),
-        "results_url": _results_url(attempt),
         "notice": notice,
         "error": error,
         "fragment": _is_fragment(request),
@@ -233,13 +234,17 @@ def _card(
             max(0, int((attempt.deadline - timezone.now()).total_seconds())) if attempt.deadline else None
         ),
     }
+    answered, last = item.answered_at is not None, item.position >= attempt.length
     if answered:
         context["feedback"] = play.feedback(item)
-        if item.position < attempt.length:
+        if not last:
             context["next_url"] = _question_url(attempt, item.position + 1)
     else:
         # Only the QuestionView: nothing that says which option is right.
         context["question"] = play.question_view(item)
+        context["question_url"] = _question_url(attempt, item.position)
+    if (answered and last) or attempt.deadline is not None:  # "See your results", or the timer
+        context["results_url"] = _results_url(attempt)
     template = "quiz/play.html#card" if context["fragment"] else "quiz/play.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
@@ -277,7 +282,6 @@ def attempt_question(request: HttpRequest, attempt_id, position: int) -> HttpRes
 
 
 def _answer(request: HttpRequest, attempt: Attempt, item: Item) -> HttpResponse:
-    url = _question_url(attempt, item.position)
     if item.answered_at is None:
         if play.finish_if_expired(attempt):
             return _time_up(request, attempt)
@@ -289,7 +293,7 @@ def _answer(request: HttpRequest, attempt: Attempt, item: Item) -> HttpResponse:
             return _card(request, attempt, item, error=str(exc), status=400)
         if play.record_answer(attempt, item, chosen):
             if not _is_fragment(request):
-                return HttpResponseRedirect(f"{url}#feedback")
+                return _to_feedback(attempt, item)
             return _card(request, attempt, item)
         item.refresh_from_db()
         if item.answered_at is None:  # the attempt finished (time ran out) meanwhile
@@ -298,7 +302,12 @@ def _answer(request: HttpRequest, attempt: Attempt, item: Item) -> HttpResponse:
     if _is_fragment(request):
         return _card(request, attempt, item, notice=ALREADY_ANSWERED)
     messages.info(request, ALREADY_ANSWERED)
-    return HttpResponseRedirect(f"{url}#feedback")
+    return _to_feedback(attempt, item)
+
+
+def _to_feedback(attempt: Attempt, item: Item) -> HttpResponse:
+    """Post/redirect/get for a form without htmx: the question's page, at its feedback."""
+    return HttpResponseRedirect(f"{_question_url(attempt, item.position)}#feedback")
 
 
 # Results --------------------------------------------------------------------
