@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Field, Model, QuerySet
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from content.models import Tag
@@ -86,15 +87,16 @@ _ATTEMPT_FIELDS = frozenset(
 _QUIZ_FIELDS = frozenset({"id", "title"})
 
 
-def _loaded(model: type[Model], names: frozenset[str]) -> list[Field]:
-    """The model's fields named in ``names``, in the order ``Model.from_db`` expects."""
-    return [field for field in model._meta.concrete_fields if field.attname in names]
+def _loaded(model: type[Model], alias: str, names: frozenset[str]) -> list[tuple[Field, Col]]:
+    """The model's fields named in ``names`` with their column under ``alias``, in the
+    order ``Model.from_db`` expects."""
+    return [(field, field.get_col(alias)) for field in model._meta.concrete_fields if field.attname in names]
 
 
 _LOADED = (
-    (Item, "i", _loaded(Item, _ITEM_FIELDS)),
-    (Attempt, "a", _loaded(Attempt, _ATTEMPT_FIELDS)),
-    (Quiz, "q", _loaded(Quiz, _QUIZ_FIELDS)),
+    (Item, "i", _loaded(Item, "i", _ITEM_FIELDS)),
+    (Attempt, "a", _loaded(Attempt, "a", _ATTEMPT_FIELDS)),
+    (Quiz, "q", _loaded(Quiz, "q", _QUIZ_FIELDS)),
 )
 
 
@@ -123,7 +125,7 @@ def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
     if not low <= position <= high:  # a URL may carry any number; the database would refuse it
         return None
     quote = connection.ops.quote_name
-    columns = ", ".join(f"{alias}.{quote(field.column)}" for _, alias, fields in _LOADED for field in fields)
+    columns = ", ".join(f"{alias}.{quote(f.column)}" for _, alias, loaded in _LOADED for f, _ in loaded)
     sql = (
         f"SELECT {columns} FROM {quote(Item._meta.db_table)} i "
         f"JOIN {quote(Attempt._meta.db_table)} a ON a.id = i.attempt_id "
@@ -138,14 +140,14 @@ def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
         return None
     values = iter(row)
     instances = []
-    for model, alias, fields in _LOADED:
+    for model, _, loaded in _LOADED:
         converted = []
-        for field in fields:
-            value, col = next(values), field.get_col(alias)
+        for field, col in loaded:
+            value = next(values)
             for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
                 value = convert(value, col, connection)
             converted.append(value)
-        instances.append(model.from_db(connection.alias, [f.attname for f in fields], converted))
+        instances.append(model.from_db(connection.alias, [field.attname for field, _ in loaded], converted))
     item, attempt, quiz = instances
     attempt.quiz = quiz
     item.attempt = attempt

@@ -106,6 +106,37 @@ def test_a_users_attempts_are_only_theirs():
     assert list(play.owned_attempts(Player(mine.user_id, ""))) == [mine]
 
 
+def test_owned_item_loads_the_item_with_its_attempt_and_quiz_for_its_owner_only(
+    django_assert_num_queries,
+):
+    """One query gives the item, its attempt and its quiz title, with values as the ORM
+    gives them; anyone else (another user, an anonymous session, no session) gets None."""
+    mine = make_attempt(deadline=timezone.now() + timedelta(minutes=5))
+    anonymous = make_attempt(session_key="anon")
+    with django_assert_num_queries(1):
+        item = play.owned_item(Player(mine.user_id, ""), mine.pk, 1)
+        assert (item.attempt.pk, item.position, item.options, item.correct) == (
+            mine.pk,
+            1,
+            ["1689", "1858", "1860", "1945"],
+            0,
+        )
+        assert item.attempt.quiz.title == mine.quiz.title
+        assert item.attempt.deadline == mine.deadline
+        assert item.served_at is not None
+        assert item.answered_at is None
+    stored = mine.items.get(position=1).fact_ids
+    with django_assert_num_queries(1):  # the card does not read it, so it loads when asked
+        assert item.fact_ids == stored
+    assert play.owned_item(Player(None, "anon"), anonymous.pk, 2).position == 2
+    assert play.owned_item(Player(UserFactory().pk, ""), mine.pk, 1) is None
+    assert play.owned_item(Player(mine.user_id, ""), anonymous.pk, 1) is None
+    assert play.owned_item(Player(None, "anon"), mine.pk, 1) is None
+    assert play.owned_item(Player(None, "other"), anonymous.pk, 1) is None
+    assert play.owned_item(Player(None, ""), anonymous.pk, 1) is None
+    assert play.owned_item(Player(mine.user_id, ""), mine.pk, 4) is None
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [({"choice": "0"}, 0), ({"choice": "3"}, 3)],
