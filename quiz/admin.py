@@ -22,7 +22,6 @@ from quiz.forms_admin import (
     ChoiceInlineFormSet,
     QuestionAdminForm,
     QuestionCSVUploadForm,
-    QuizAdminForm,
 )
 from quiz.models import Attempt, Choice, Classroom, Item, Membership, Question, Quiz
 
@@ -167,7 +166,6 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    form = QuizAdminForm
     fields = [
         "title",
         "slug",

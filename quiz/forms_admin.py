@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from content.models import Fact, Section, normalise
-from quiz.models import Choice, Question, Quiz
+from quiz.models import Choice, Question
 
 MIN_CHOICES = 2
 MAX_CHOICES = 6
@@ -125,23 +125,6 @@ class QuestionAdminForm(forms.ModelForm):
             names = ", ".join(f"“{fact.subject}”" for fact in strangers)
             self.add_error("facts", f"These facts belong to another dossier than “{topic.title}”: {names}.")
         return cleaned
-
-
-class QuizAdminForm(forms.ModelForm):
-    class Meta:
-        model = Quiz
-        fields = [
-            "title",
-            "slug",
-            "topic",
-            "tag",
-            "question_count",
-            "allow_length_choice",
-            "mix",
-            "shuffle",
-            "time_limit_seconds",
-            "published",
-        ]
 
 
 class QuestionCSVUploadForm(forms.Form):
