@@ -215,42 +215,35 @@ async def drive(base_url: str, sessions: list[dict[str, Any]]) -> dict[str, Any]
     """
     import random
 
-    import httpx
-
     from bench.load import Chain, Request, Run, run_chains
 
     rng = random.Random(7)
-    timeout = httpx.Timeout(15.0)
-    clients = [httpx.AsyncClient(base_url=base_url, cookies=s["cookies"], timeout=timeout) for s in sessions]
     bare, answer = Run(), Run()
-    try:
-        await run_chains([Chain(c, [Request("GET", "/healthz")] * 5) for c in clients[:20]], concurrency=8)
-        per_round = ANSWERS_PER_PLAYER // ROUNDS
-        for number in range(ROUNDS):
-            answers = []
-            for client, session in zip(clients, sessions, strict=True):
-                headers = {"HX-Request": "true", "X-CSRFToken": session["cookies"]["csrftoken"]}
-                items = session["items"][number * per_round : (number + 1) * per_round]
-                answers.append(
-                    Chain(
-                        client,
-                        [
-                            Request(
-                                "POST",
-                                item["url"],
-                                data=_answer_fields(item, rng),
-                                headers={**headers, "HX-Current-URL": base_url + item["url"]},
-                            )
-                            for item in items
-                        ],
-                    )
+    warm_up = [Chain(s["cookies"], [Request("GET", "/healthz")] * 5) for s in sessions[:20]]
+    await run_chains(base_url, warm_up, concurrency=CONCURRENCY)
+    per_round = ANSWERS_PER_PLAYER // ROUNDS
+    for number in range(ROUNDS):
+        answers = []
+        for session in sessions:
+            headers = {"HX-Request": "true", "X-CSRFToken": session["cookies"]["csrftoken"]}
+            items = session["items"][number * per_round : (number + 1) * per_round]
+            answers.append(
+                Chain(
+                    session["cookies"],
+                    [
+                        Request(
+                            "POST",
+                            item["url"],
+                            data=_answer_fields(item, rng),
+                            headers={**headers, "HX-Current-URL": base_url + item["url"]},
+                        )
+                        for item in items
+                    ],
                 )
-            bare_chains = [Chain(c.client, [Request("GET", "/healthz")] * len(c.requests)) for c in answers]
-            bare.add(await run_chains(bare_chains, concurrency=CONCURRENCY))
-            answer.add(await run_chains(answers, concurrency=CONCURRENCY))
-    finally:
-        for client in clients:
-            await client.aclose()
+            )
+        bare_chains = [Chain(c.cookies, [Request("GET", "/healthz")] * len(c.requests)) for c in answers]
+        bare.add(await run_chains(base_url, bare_chains, concurrency=CONCURRENCY))
+        answer.add(await run_chains(base_url, answers, concurrency=CONCURRENCY))
 
     def summary(run: Run) -> dict[str, Any]:
         return {
