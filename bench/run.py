@@ -211,7 +211,10 @@ async def drive(base_url: str, sessions: list[dict[str, Any]]) -> dict[str, Any]
     """Alternate rounds of bare GETs and answer POSTs, so both see the same background load.
 
     Round ``r`` answers items ``r*k+1 .. (r+1)*k`` of every attempt (in order, as a player
-    would), then the same number of ``/healthz`` GETs go out from the same clients.
+    would), just after the same number of ``/healthz`` GETs from the same clients.
+    The measured requests go through :mod:`bench.load`'s lean client, not httpx, which
+    took a whole core to drive ``/healthz`` and so flattered the ratio; its CPU share is
+    reported per line.
     """
     import random
 
