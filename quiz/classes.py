@@ -114,6 +114,25 @@ def class_join(request: HttpRequest) -> HttpResponse:
     return redirect("class_list")
 
 
+@login_required
+@require_POST
+def class_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """A student leaves a class they joined; from then on its teacher sees none of their attempts.
+
+    Only one's own membership can be removed: anything else (another student's class, a
+    class one teaches, which one never joins) is a 404. POST only, so a link or a
+    prefetch cannot make anyone leave.
+    """
+    membership = get_object_or_404(
+        Membership.objects.select_related("classroom"), classroom_id=pk, student=request.user
+    )
+    membership.delete()
+    messages.success(
+        request, f"You left {membership.classroom.name}. Its teacher no longer sees the quizzes you play."
+    )
+    return redirect("class_list")
+
+
 def _filtered(request: HttpRequest, classroom: Classroom) -> tuple[ClassAttemptFilterForm, dict]:
     """The filter form (quizzes: those the class has played) and its valid filters."""
     played = stats.class_attempts(classroom).values("quiz_id")

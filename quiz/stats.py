@@ -383,13 +383,18 @@ class OptionShare:
 
 @dataclass
 class QuestionStat:
-    """How a class did on one teacher question (its stem) or one fact (its statement)."""
+    """How a class did on one teacher question (its stem) or one fact (its statement).
+
+    ``right_orders`` holds the right order of each "put in order" question asked (a fact
+    can be asked in several orders, so there may be more than one).
+    """
 
     label: str
     kind: str
     answered: int = 0
     correct: int = 0
     options: list[OptionShare] = field(default_factory=list)
+    right_orders: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -399,39 +404,62 @@ class QuestionStat:
 NO_ANSWER = "(no answer)"
 
 
-def chosen_text(options: object, chosen: object) -> str | None:
-    """The text of the option picked; None for an ordering question (no single option)."""
-    if chosen is None:
-        return NO_ANSWER
-    if isinstance(chosen, bool) or not isinstance(chosen, int):
+def option_text(options: object, index: object) -> str | None:
+    """The text of ``options[index]``; None when the index does not point at an option."""
+    if isinstance(index, bool) or not isinstance(index, int):
         return None
-    if not isinstance(options, list) or not 0 <= chosen < len(options):
+    if not isinstance(options, list) or not 0 <= index < len(options):
         return None
-    option = options[chosen]
+    option = options[index]
     if isinstance(option, dict):
         option = option.get("text", option)
     return str(option)
 
 
+def chosen_text(options: object, chosen: object) -> str | None:
+    """The text of the option picked; None for an ordering question (no single option)."""
+    if chosen is None:
+        return NO_ANSWER
+    return option_text(options, chosen)
+
+
+def right_order(options: object, correct: object) -> tuple[str, ...] | None:
+    """The options' texts in the right order; None unless ``correct`` is an ordering."""
+    if not isinstance(correct, list):
+        return None
+    texts = [option_text(options, index) for index in correct]
+    return None if None in texts else tuple(texts)  # type: ignore[arg-type]
+
+
 def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
     """Per question (teacher-written) or fact (generated): share correct, options picked.
 
-    One query. Items are grouped by (question or fact, options as shown, option chosen):
-    the options of a generated question differ between attempts and written ones are
-    shuffled, so an option is counted by its TEXT, ``options[chosen]``, not by its index.
-    Hardest first.
+    One query. Items are grouped by (question or fact, options as shown, right option,
+    option chosen): the options of a generated question differ between attempts and
+    written ones are shuffled, so an option is counted by its TEXT, ``options[chosen]``,
+    not by its index. The right option comes from each item's own snapshot
+    (``options[correct]``), so it is listed, marked, even when nobody picked it; for an
+    ordering the right order is given instead. Hardest first.
     """
     rows = (
         Item.objects.filter(attempt__in=attempts.values("pk"), answered_at__isnull=False)
         .filter(Q(question__isnull=False) | Q(fact__isnull=False))
         .values(
-            "question_id", "question__stem", "fact_id", "fact__statement", "options", "chosen", "is_correct"
+            "question_id",
+            "question__stem",
+            "fact_id",
+            "fact__statement",
+            "options",
+            "correct",
+            "chosen",
+            "is_correct",
         )
         .annotate(n=Count("pk"))
         .order_by()
     )
     stats: dict[tuple[str, int], QuestionStat] = {}
     options: dict[tuple[str, int], dict[str, OptionShare]] = {}
+    orders: dict[tuple[str, int], set[tuple[str, ...]]] = {}
     for row in rows:
         if row["question_id"] is not None:
             key = ("question", row["question_id"])
@@ -443,11 +471,17 @@ def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
         stat.answered += row["n"]
         if row["is_correct"]:
             stat.correct += row["n"]
+        shares = options.setdefault(key, {})
+        if (order := right_order(row["options"], row["correct"])) is not None:
+            orders.setdefault(key, set()).add(order)
+        elif (right := option_text(row["options"], row["correct"])) is not None:
+            shares.setdefault(right, OptionShare(text=right)).is_correct = True
         text = chosen_text(row["options"], row["chosen"])
         if text is not None:
-            share = options.setdefault(key, {}).setdefault(text, OptionShare(text=text))
+            share = shares.setdefault(text, OptionShare(text=text))
             share.picked += row["n"]
             share.is_correct = share.is_correct or bool(row["is_correct"])
     for key, stat in stats.items():
         stat.options = sorted(options.get(key, {}).values(), key=lambda o: (-o.picked, o.text))
+        stat.right_orders = sorted(orders.get(key, ()))
     return sorted(stats.values(), key=lambda s: (s.correct / s.answered, s.label))

@@ -218,6 +218,61 @@ def test_class_list_for_a_student(client, classroom):
     assert reverse("class_join") in html
 
 
+# Leaving a class ---------------------------------------------------------------------
+
+
+def test_student_leaves_a_class_and_the_teacher_no_longer_sees_them(client, teacher, classroom):
+    """POST removes the membership, says so, and the class page no longer lists their attempts."""
+    student = enrol(classroom, student__username="ann")
+    play(student, quiz__title="Border treaties")
+    client.force_login(student)
+    page = client.get(reverse("class_list")).content.decode()
+    assert f'action="{reverse("class_leave", args=[classroom.pk])}"' in page
+    assert "Leave History 4B" in page
+    response = client.post(reverse("class_leave", args=[classroom.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("class_list"), 302)]
+    assert "You left History 4B." in response.content.decode()
+    assert not Membership.objects.filter(classroom=classroom, student=student).exists()
+    client.force_login(teacher)
+    html = client.get(reverse("class_detail", args=[classroom.pk])).content.decode()
+    assert "Border treaties" not in html
+    assert "ann" not in html
+
+
+def test_leaving_is_post_only(client, classroom):
+    """GET changes nothing: 405, and the student is still in the class."""
+    student = enrol(classroom)
+    client.force_login(student)
+    assert client.get(reverse("class_leave", args=[classroom.pk])).status_code == 405
+    assert Membership.objects.filter(classroom=classroom, student=student).exists()
+
+
+def test_leaving_touches_only_ones_own_membership(client, teacher, classroom):
+    """A non-member gets 404 and everyone else stays; the teacher cannot 'leave' their own class."""
+    stays = enrol(classroom)
+    outsider = UserFactory()
+    client.force_login(outsider)
+    assert client.post(reverse("class_leave", args=[classroom.pk])).status_code == 404
+    client.force_login(teacher)
+    assert client.post(reverse("class_leave", args=[classroom.pk])).status_code == 404
+    assert list(classroom.memberships.values_list("student", flat=True)) == [stays.pk]
+    assert Classroom.objects.filter(pk=classroom.pk).exists()
+
+
+def test_leaving_needs_login_and_csrf(classroom):
+    """Without the CSRF token: 403 and still a member; logged out: the log-in page."""
+    student = enrol(classroom)
+    url = reverse("class_leave", args=[classroom.pk])
+    assert Client().post(url)["Location"].startswith(reverse("login"))
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(student)
+    assert strict.post(url).status_code == 403
+    assert Membership.objects.filter(classroom=classroom, student=student).exists()
+    token = csrf_token_from(strict.get(reverse("class_list")))
+    assert strict.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
+    assert not Membership.objects.filter(classroom=classroom, student=student).exists()
+
+
 # The class page ------------------------------------------------------------------------
 
 
@@ -310,15 +365,21 @@ def test_question_stats_group_options_by_text_not_position():
 
     def answered(attempt, options, chosen, correct, **link):
         ItemFactory(
-            attempt=attempt, options=options, chosen=chosen, is_correct=correct, answered_at=NOW, **link
+            attempt=attempt,
+            options=options,
+            correct=options.index(correct),
+            chosen=chosen,
+            is_correct=chosen is not None and options[chosen] == correct,
+            answered_at=NOW,
+            **link,
         )
 
-    answered(attempts[0], ["Kim", "Putin", "Stalin"], 0, True, question=question)
-    answered(attempts[1], ["Stalin", "Kim", "Putin"], 1, True, question=question)
-    answered(attempts[2], ["Putin", "Stalin", "Kim"], 1, False, question=question)
-    answered(attempts[0], ["1860", "1689"], 0, True, fact=fact)
-    answered(attempts[1], ["1858", "1860"], 0, False, fact=fact)
-    answered(attempts[2], ["1860", "1945"], None, False, fact=fact)  # ran out of time
+    answered(attempts[0], ["Kim", "Putin", "Stalin"], 0, "Kim", question=question)
+    answered(attempts[1], ["Stalin", "Kim", "Putin"], 1, "Kim", question=question)
+    answered(attempts[2], ["Putin", "Stalin", "Kim"], 1, "Kim", question=question)
+    answered(attempts[0], ["1860", "1689"], 0, "1860", fact=fact)
+    answered(attempts[1], ["1858", "1860"], 0, "1860", fact=fact)
+    answered(attempts[2], ["1860", "1945"], None, "1860", fact=fact)  # ran out of time
     ItemFactory(attempt=attempts[0], question=question)  # not answered
     rows = stats.question_stats(stats.class_attempts(classroom))
     by_label = {row.label: row for row in rows}
@@ -331,25 +392,80 @@ def test_question_stats_group_options_by_text_not_position():
     generated = by_label["The border was fixed in 1860."]
     assert (generated.correct, generated.answered) == (1, 3)
     assert {o.text: o.picked for o in generated.options} == {"1860": 1, "1858": 1, stats.NO_ANSWER: 1}
+    assert [o.text for o in generated.options if o.is_correct] == ["1860"]
     assert rows[0].label == "The border was fixed in 1860."  # hardest first
 
 
-def test_question_stats_skip_the_option_breakdown_of_orderings():
-    """An ordering answer (a list) counts for right/wrong but picks no single option."""
+def test_question_stats_list_the_right_answer_even_when_nobody_picked_it():
+    """The right option comes from the items' snapshot: listed (0 picks) and marked even if all missed."""
+    classroom = ClassroomFactory()
+    fact = FactFactory(statement="The treaty was signed in 1689.")
+    for chosen in (1, 1, 2):
+        ItemFactory(
+            attempt=play(enrol(classroom)),
+            fact=fact,
+            options=["1858", "1945", "1860", "1689"],
+            correct=3,
+            chosen=chosen,
+            is_correct=False,
+            answered_at=NOW,
+        )
+    [row] = stats.question_stats(stats.class_attempts(classroom))
+    assert [(o.text, o.picked, o.is_correct) for o in row.options] == [
+        ("1945", 2, False),
+        ("1860", 1, False),
+        ("1689", 0, True),
+    ]
+    assert row.right_orders == []
+
+
+def test_question_stats_give_the_right_order_of_orderings():
+    """An ordering (a list) counts for right/wrong, picks no single option, shows the right order."""
     classroom = ClassroomFactory()
     attempt = play(enrol(classroom))
     ItemFactory(
         attempt=attempt,
         form=Item.Form.ORDER,
-        options=["a", "b", "c"],
-        correct=[0, 1, 2],
-        chosen=[0, 2, 1],
+        options=["Treaty of Nerchinsk", "Convention of Peking", "Treaty of Aigun"],
+        correct=[0, 2, 1],
+        chosen=[0, 1, 2],
         is_correct=False,
         answered_at=NOW,
         fact=FactFactory(),
     )
     [row] = stats.question_stats(stats.class_attempts(classroom))
     assert (row.correct, row.answered, row.options) == (0, 1, [])
+    assert row.right_orders == [("Treaty of Nerchinsk", "Treaty of Aigun", "Convention of Peking")]
+
+
+def test_class_page_marks_the_right_answer_in_words(client, teacher, classroom):
+    """Each question says in words which option is right, even one nobody picked; and the right order."""
+    student = enrol(classroom)
+    attempt = play(student)
+    ItemFactory(
+        attempt=attempt,
+        fact=FactFactory(statement="The treaty was signed in 1689."),
+        options=["1858", "1689"],
+        correct=1,
+        chosen=0,
+        is_correct=False,
+        answered_at=NOW,
+    )
+    ItemFactory(
+        attempt=attempt,
+        form=Item.Form.ORDER,
+        fact=FactFactory(statement="Three treaties."),
+        options=["Peking", "Nerchinsk", "Aigun"],
+        correct=[1, 2, 0],
+        chosen=[0, 1, 2],
+        is_correct=False,
+        answered_at=NOW,
+    )
+    client.force_login(teacher)
+    html = client.get(reverse("class_detail", args=[classroom.pk])).content.decode()
+    assert re.search(r"1689\s*<strong[^>]*>✓ right answer</strong>", html)
+    assert "1858 <strong" not in html
+    assert "Nerchinsk → Aigun → Peking" in html
 
 
 # CSV -------------------------------------------------------------------------------
