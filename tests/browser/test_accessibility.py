@@ -1,0 +1,118 @@
+"""axe-core, in Chromium, on every main page at 1280px and at 375px.
+
+axe-core comes bundled with axe-playwright-python, which injects it with `page.evaluate`
+(Playwright's evaluate is not subject to the page's CSP, so no exception to the CSP is
+needed and nothing is downloaded at run time). axe checks the live DOM, so the feedback
+that htmx swaps in after an answer is checked as the player sees it.
+
+Only violations of impact "serious" or "critical" fail the test; "moderate" and "minor"
+ones are advice (mostly best practices) and are printed, not asserted. No rule and no
+part of any page is excluded, except one violation that awaits a fix in a template this
+change could not touch (PENDING, below). The pages are visited in one journey per width
+(signed out, then as a player, then as the player's teacher) and every page's violations
+are collected before the single assertion, so one run lists everything there is to fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from quiz.models import TEACHERS_GROUP
+from tests.browser.test_play_journey import answer, start_quiz
+from tests.factories import ClassroomFactory, MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FAILING_IMPACTS = {"serious", "critical"}
+PASSWORD = "correct horse battery staple"  # UserFactory's
+AXE = Axe()
+# The one exclusion, (page, rule): at 375px the class page's two tables scroll sideways in
+# a <div class="table-scroll"> that the keyboard cannot reach. The fix belongs to
+# templates/quiz/classes/detail.html, which another engineer is changing right now: give
+# each wrapper role="region", tabindex="0" and aria-labelledby its section's heading.
+# Remove this entry when that lands; the violation is still printed meanwhile.
+PENDING = {("class", "scrollable-region-focusable")}
+
+
+def audit(page: Page, name: str, found: list[str]) -> None:
+    """Run axe on the page as it is now; describe each serious or critical violation in
+    `found`, except the pending one above."""
+    for violation in AXE.run(page).response["violations"]:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+        line = (
+            f"{name}: {violation['id']} ({violation['impact']}) {violation['help']}"
+            f" [{len(violation['nodes'])} nodes, e.g. {targets}]"
+        )
+        print(line)
+        if violation["impact"] in FAILING_IMPACTS and (name, violation["id"]) not in PENDING:
+            found.append(line)
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="My history")).to_be_visible()
+
+
+@pytest.mark.parametrize("device", ["page", "mobile_page"], ids=["1280px", "375px"])
+def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live_server, dossier, device):
+    """Home, dossier, tag, search with results, sign up and log in (signed out); a quiz's
+    start page, each question and each answer's feedback, the results, history and
+    leaderboards (signed in); and the class page of the player's teacher: axe-core finds
+    no violation of impact serious or critical on any of them."""
+    page: Page = request.getfixturevalue(device)
+    base = live_server.url
+    player = UserFactory(username="player")
+    teacher = UserFactory(username="teacher")
+    teacher.groups.add(Group.objects.get_or_create(name=TEACHERS_GROUP)[0])
+    classroom = ClassroomFactory(teacher=teacher, name="Year 10 history")
+    MembershipFactory(classroom=classroom, student=player)
+    tag = dossier.sections.exclude(tags=None).first().tags.first()
+    found: list[str] = []
+
+    for name, url in [
+        ("home", "/"),
+        ("dossier", dossier.get_absolute_url()),
+        ("tag", tag.get_absolute_url()),
+        ("search", "/search/?q=border"),
+        ("sign up", "/accounts/signup/"),
+        ("log in", "/accounts/login/"),
+    ]:
+        page.goto(base + url)
+        audit(page, name, found)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+
+    log_in(page, base, player.username)
+    start_quiz(page, base, dossier.get_absolute_url())
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Trivia: North Korea")
+    audit(page, "quiz start", found)
+    page.go_forward()
+    for position in range(1, 6):
+        audit(page, f"question {position}", found)
+        answer(page, keyboard=False)
+        audit(page, f"feedback {position}", found)
+        link = "Next question" if position < 5 else "See your results"
+        page.get_by_role("link", name=link).click()
+    expect(page).to_have_url(re.compile(r"/results/$"))
+    audit(page, "results", found)
+    for name, url in [("history", "/history/"), ("leaderboards", "/leaderboards/")]:
+        page.goto(base + url)
+        audit(page, name, found)
+
+    log_in(page, base, teacher.username)
+    page.goto(base + reverse("class_detail", args=[classroom.pk]))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(classroom.name)
+    expect(page.get_by_text(player.username).first).to_be_visible()
+    audit(page, "class", found)
+
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
