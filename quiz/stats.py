@@ -317,6 +317,25 @@ def quiz_standing(user: AbstractBaseUser, quiz: Quiz, since: dt.datetime | None 
     )
 
 
+# Challenges ------------------------------------------------------------------
+
+CHALLENGERS_SHOWN = 50
+
+
+def challengers(attempt: Attempt, limit: int = CHALLENGERS_SHOWN) -> QuerySet[Attempt]:
+    """The finished challenges of ``attempt`` (its shared link), best first. One query.
+
+    Best is the higher score (a challenge copies the original's questions, so every one has
+    the same length), then whoever finished first. The list is capped: a link that went
+    viral should not make its sharer's results page unbounded.
+    """
+    return (
+        attempt.challenges.filter(mode=Attempt.Mode.CHALLENGE, finished_at__isnull=False)
+        .select_related("user")
+        .order_by("-score", "finished_at", "pk")[:limit]
+    )
+
+
 # Classes ---------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from content.models import Tag, Topic
-from quiz import play
+from quiz import play, stats
 from quiz.models import Attempt, Item, Quiz
 from quiz.play import Player
 
@@ -341,6 +341,7 @@ def attempt_results(request: HttpRequest, attempt_id) -> HttpResponse:
             "taken": _duration(taken),
             "rival": rival,
             "rival_name": _player_name(rival) if rival else "",
+            "challengers": stats.challengers(attempt),
             "share_url": request.build_absolute_uri(reverse("challenge", args=[attempt.share_code])),
             "again_url": _again_url(attempt),
         },

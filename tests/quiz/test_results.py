@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from quiz.models import Attempt
-from tests.factories import UserFactory
+from tests.factories import AttemptFactory, UserFactory
 from tests.quiz.test_play import answer_data, make_attempt
 
 pytestmark = pytest.mark.django_db
@@ -70,11 +72,11 @@ def test_results_of_an_unfinished_attempt_send_back_to_the_game(client, player):
 
 @pytest.mark.parametrize("length", [3, 20])
 def test_results_page_queries_do_not_grow(client, player, django_assert_max_num_queries, length):
-    """Session, user, attempt (with quiz, topic, tag, rival), items, the header's teacher
-    check: however many items."""
+    """Session, user, attempt (with quiz, topic, tag, rival), items, the friends who took
+    the challenge, the header's teacher check: however many items."""
     attempt = make_attempt(user=player, length=length)
     play_through(client, attempt, [True] * length)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get(results_url(attempt)).status_code == 200
 
 
@@ -83,7 +85,7 @@ def test_challenge_results_queries_do_not_grow(client, player, django_assert_max
     original = make_attempt(length=10, finished_at=timezone.now())
     challenge = make_attempt(user=player, length=10, challenge_of=original, mode=Attempt.Mode.CHALLENGE)
     play_through(client, challenge, [True] * 10)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(results_url(challenge)).status_code == 200
 
 
@@ -165,3 +167,70 @@ def test_an_unfinished_attempt_cannot_be_challenged(client):
     assert client.get(reverse("challenge", args=[attempt.share_code])).status_code == 404
     assert client.post(reverse("challenge", args=[attempt.share_code])).status_code == 404
     assert Attempt.objects.count() == 1
+
+
+def challenge_of(original: Attempt, *, score: int, finished: bool = True, **fields) -> Attempt:
+    """A challenge of ``original`` taken by someone else, with ``score`` right answers."""
+    return AttemptFactory(
+        quiz=original.quiz,
+        length=original.length,
+        score=score,
+        mode=Attempt.Mode.CHALLENGE,
+        challenge_of=original,
+        finished_at=timezone.now() if finished else None,
+        **fields,
+    )
+
+
+def test_the_sharer_sees_how_their_friends_did_best_first(client, player):
+    """Finished challenges only, best first, each with the friend's name (or Anonymous player) and score."""
+    original = make_attempt(user=player, length=3)
+    play_through(client, original, [True, True, False])
+    challenge_of(original, score=1, user=UserFactory(username="bo"))
+    challenge_of(original, score=3, user=UserFactory(username="ann"))
+    challenge_of(original, score=2, user=None, session_key="guest")
+    challenge_of(original, score=3, finished=False, user=UserFactory(username="still-playing"))
+    AttemptFactory(
+        quiz=original.quiz,
+        challenge_of=original,
+        score=3,
+        finished_at=timezone.now(),
+        mode=Attempt.Mode.REVIEW,
+        user=UserFactory(username="not-a-challenge"),
+    )
+    html = client.get(results_url(original)).content.decode()
+    assert "How your friends did" in html
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>(\d+/\d+)</td>", html)
+    assert rows == [("ann", "3/3"), ("Anonymous player", "2/3"), ("bo", "1/3")]
+    assert "still-playing" not in html
+    assert "not-a-challenge" not in html
+
+
+def test_friends_results_show_only_on_the_sharers_page(client, player):
+    """A challenger's own results, and another player's results, do not list the sharer's friends."""
+    original = make_attempt(user=player, length=1)
+    play_through(client, original, [True])
+    challenge_of(original, score=0, user=UserFactory(username="carla"))
+    other = make_attempt(user=player, length=1)
+    play_through(client, other, [True])
+    assert "carla" not in client.get(results_url(other)).content.decode()
+    assert "How your friends did" not in client.get(results_url(other)).content.decode()
+    friend = Client()
+    friend_user = UserFactory(username="dan")
+    friend.force_login(friend_user)
+    mine = challenge_of(original, score=1, user=friend_user)
+    html = friend.get(results_url(mine)).content.decode()
+    assert "How your friends did" not in html
+    assert "carla" not in html
+    assert friend.get(results_url(original)).status_code == 404
+
+
+def test_friends_list_queries_do_not_grow(client, player, django_assert_max_num_queries):
+    """One query for the friends, however many took the challenge."""
+    original = make_attempt(user=player, length=2)
+    play_through(client, original, [True, True])
+    for n in range(15):
+        challenge_of(original, score=n % 3, user=UserFactory() if n % 2 else None)
+    with django_assert_max_num_queries(6):
+        response = client.get(results_url(original))
+    assert len(response.context["challengers"]) == 15
