@@ -7,8 +7,7 @@ that htmx swaps in after an answer is checked as the player sees it.
 
 Only violations of impact "serious" or "critical" fail the test; "moderate" and "minor"
 ones are advice (mostly best practices) and are printed, not asserted. No rule and no
-part of any page is excluded, except one violation that awaits a fix in a template this
-change could not touch (PENDING, below). The pages are visited in one journey per width
+part of any page is excluded. The pages are visited in one journey per width
 (signed out, then as a player, then as the player's teacher) and every page's violations
 are collected before the single assertion, so one run lists everything there is to fix.
 """
@@ -32,17 +31,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FAILING_IMPACTS = {"serious", "critical"}
 PASSWORD = "correct horse battery staple"  # UserFactory's
 AXE = Axe()
-# The one exclusion, (page, rule): at 375px the class page's two tables scroll sideways in
-# a <div class="table-scroll"> that the keyboard cannot reach. The fix belongs to
-# templates/quiz/classes/detail.html, which another engineer is changing right now: give
-# each wrapper role="region", tabindex="0" and aria-labelledby its section's heading.
-# Remove this entry when that lands; the violation is still printed meanwhile.
-PENDING = {("class", "scrollable-region-focusable")}
 
 
 def audit(page: Page, name: str, found: list[str]) -> None:
     """Run axe on the page as it is now; describe each serious or critical violation in
-    `found`, except the pending one above."""
+    `found`."""
     for violation in AXE.run(page).response["violations"]:
         targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
         line = (
@@ -50,7 +43,7 @@ def audit(page: Page, name: str, found: list[str]) -> None:
             f" [{len(violation['nodes'])} nodes, e.g. {targets}]"
         )
         print(line)
-        if violation["impact"] in FAILING_IMPACTS and (name, violation["id"]) not in PENDING:
+        if violation["impact"] in FAILING_IMPACTS:
             found.append(line)
 
 
