@@ -436,7 +436,8 @@ def fact_url(fact: Fact) -> str:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # NUL cannot be stored or matched (PostgreSQL refuses it; SQLite would match everything).
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]
     page = None
     if query:
         sections = (

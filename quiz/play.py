@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.db.models.expressions import Col
 from django.utils import timezone
 
@@ -263,6 +263,30 @@ def start_challenge(original: Attempt, *, player: Player) -> Attempt:
         mode=Attempt.Mode.CHALLENGE,
         tag=original.tag,
         challenge_of=original,
+    )
+
+
+CHALLENGE_DEPTH = 20
+
+
+def already_played(original: Attempt, player: Player) -> Attempt | None:
+    """The player's earlier attempt on the questions of ``original``, if they have one.
+
+    A challenge link copies questions whose answers the results page shows, so nobody may
+    replay a set they have seen: not their own attempt, not a challenge of a challenge of
+    it, not a second go at a friend's link. The chain of ``challenge_of`` is short (each
+    step is someone sharing a link they played), and bounded here all the same.
+    """
+    chain = [original.pk]
+    parent_id = original.challenge_of_id
+    while parent_id and len(chain) < CHALLENGE_DEPTH:
+        chain.append(parent_id)
+        parent_id = Attempt.objects.filter(pk=parent_id).values_list("challenge_of_id", flat=True).first()
+    return (
+        owned_attempts(player)
+        .filter(Q(pk__in=chain) | Q(challenge_of_id__in=chain))
+        .order_by("started_at")
+        .first()
     )
 
 

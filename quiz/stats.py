@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 LEADERBOARD_SIZE = 20
 RANKED_MODES = (Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE)
+# A challenge of one's own attempt replays questions whose answers the results showed.
+# The challenge view refuses it; this keeps any that exist (e.g. claimed at log-in) off the boards.
+SELF_REPLAY = Q(mode=Attempt.Mode.CHALLENGE, challenge_of__user=F("user"))
 
 
 def percent(score: str = "score", length: str = "length") -> Cast:
@@ -74,6 +77,7 @@ def best_per_quiz(user: AbstractBaseUser) -> list[dict]:
     """Each quiz the user finished: plays and best percentage, best first."""
     rows = (
         Attempt.objects.filter(user=user, finished_at__isnull=False, mode__in=RANKED_MODES, length__gt=0)
+        .exclude(SELF_REPLAY)
         .values("quiz_id", "quiz__title", "quiz__slug", "quiz__published")
         .annotate(plays=Count("pk"), best=Max(percent()))
         .order_by("-best", "quiz__title")
@@ -204,9 +208,13 @@ class Standing:
 
 def ranked_attempts(since: dt.datetime | None = None) -> QuerySet[Attempt]:
     """The attempts that count on a leaderboard (see the module docstring)."""
-    attempts = Attempt.objects.filter(
-        user__isnull=False, finished_at__isnull=False, mode__in=RANKED_MODES, length__gt=0
-    ).order_by()
+    attempts = (
+        Attempt.objects.filter(
+            user__isnull=False, finished_at__isnull=False, mode__in=RANKED_MODES, length__gt=0
+        )
+        .exclude(SELF_REPLAY)
+        .order_by()
+    )
     if since is not None:
         attempts = attempts.filter(finished_at__gte=since)
     return attempts

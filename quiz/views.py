@@ -37,6 +37,9 @@ class HttpRequest(DjangoHttpRequest):
 
 ALREADY_ANSWERED = "You already answered this question — here is your answer."
 TIME_UP = "Time is up: answers after the time limit do not count."
+ALREADY_PLAYED = (
+    "You have already played these questions, so this challenge is for your friends: here is your attempt."
+)
 
 
 def _is_fragment(request: HttpRequest) -> bool:
@@ -159,8 +162,15 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def challenge(request: HttpRequest, code: str) -> HttpResponse:
     """Anyone with the link plays the same questions, in the same order, as the sharer."""
     original = get_object_or_404(
-        Attempt.objects.select_related("quiz", "user"), share_code=code, finished_at__isnull=False
+        Attempt.objects.select_related("quiz", "user"),
+        share_code=code,
+        finished_at__isnull=False,
+        mode__in=[Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE],  # a review is practice, not a set
     )
+    seen = play.already_played(original, Player.of(request))
+    if seen is not None:
+        messages.info(request, ALREADY_PLAYED)
+        return redirect(seen)
     if request.method == "POST":
         attempt = play.start_challenge(original, player=Player.of(request, create_session=True))
         return redirect(attempt)

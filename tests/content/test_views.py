@@ -477,3 +477,14 @@ def test_highlight_cuts_a_window_around_the_first_match():
     assert snippet.endswith("…")
     assert "<mark>needle</mark> &amp; thread" in snippet
     assert len(snippet) < 140
+
+
+def test_search_ignores_nul_bytes_instead_of_matching_everything(client, dossier):
+    """A NUL in the query is dropped: "%00" alone is an empty search, not every fact."""
+    empty = client.get(reverse("search"), {"q": "\x00"})
+    assert empty.status_code == 200
+    assert b"<mark>" not in empty.content
+    assert empty.context["query"] == ""
+    with_word = client.get(reverse("search"), {"q": "Tumen\x00"})
+    assert with_word.status_code == 200
+    assert with_word.context["query"] == "Tumen"

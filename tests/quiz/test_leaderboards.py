@@ -246,3 +246,19 @@ def test_leaderboard_query_count_is_the_same_for_2_and_20_attempts(client):
             client.get(reverse("quiz_leaderboard", args=[quiz.slug]))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_replay_of_ones_own_attempt_never_counts():
+    """A self-challenge (one that slipped in, e.g. claimed at log-in) is left off the boards."""
+    me = UserFactory(username="replayer")
+    original = AttemptFactory(user=me, score=1, length=5, finished_at=timezone.now())
+    AttemptFactory(
+        user=me,
+        quiz=original.quiz,
+        score=5,
+        length=5,
+        finished_at=timezone.now(),
+        mode=Attempt.Mode.CHALLENGE,
+        challenge_of=original,
+    )
+    assert [(row.username, row.score) for row in stats.overall_leaderboard()] == [("replayer", 1)]

@@ -234,3 +234,51 @@ def test_friends_list_queries_do_not_grow(client, player, django_assert_max_num_
     with django_assert_max_num_queries(6):
         response = client.get(results_url(original))
     assert len(response.context["challengers"]) == 15
+
+
+def test_the_sharer_cannot_replay_their_own_challenge(client, player):
+    """Your own link sends you to your attempt: you have seen the answers on the results page."""
+    original = make_attempt(user=player, length=2)
+    play_through(client, original, [False, False])
+    url = reverse("challenge", args=[original.share_code])
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302
+        assert response["Location"] == original.get_absolute_url()
+    assert not Attempt.objects.filter(mode=Attempt.Mode.CHALLENGE).exists()
+    assert "already played these questions" in client.get(results_url(original)).content.decode()
+
+
+def test_a_challenge_of_a_challenge_cannot_bring_the_sharer_back(client, player):
+    """A friend's challenge link copies the sharer's own questions: the sharer is refused it too."""
+    original = make_attempt(user=player, length=2)
+    play_through(client, original, [True, False])
+    friend = Client()
+    friend.force_login(UserFactory(username="friend"))
+    friend.post(reverse("challenge", args=[original.share_code]))
+    friends_attempt = Attempt.objects.get(mode=Attempt.Mode.CHALLENGE)
+    play_through(friend, friends_attempt, [True, True])
+    response = client.post(reverse("challenge", args=[friends_attempt.share_code]))
+    assert response["Location"] == original.get_absolute_url()
+    assert Attempt.objects.filter(mode=Attempt.Mode.CHALLENGE).count() == 1
+
+
+def test_a_friend_takes_a_challenge_once(client, player):
+    """A second go at the same link leads back to the first one."""
+    original = make_attempt(user=player, length=2)
+    play_through(client, original, [True, True])
+    friend = Client()
+    friend.force_login(UserFactory(username="friend"))
+    url = reverse("challenge", args=[original.share_code])
+    first = friend.post(url)
+    second = friend.post(url)
+    assert second["Location"] == first["Location"]
+    assert Attempt.objects.filter(mode=Attempt.Mode.CHALLENGE).count() == 1
+
+
+def test_a_review_attempt_is_not_a_challenge(client, player):
+    """Review attempts are practice on one's mistakes; their link leads nowhere."""
+    review = make_attempt(user=player, length=2, mode=Attempt.Mode.REVIEW)
+    play_through(client, review, [True, True])
+    friend = Client()
+    assert friend.get(reverse("challenge", args=[review.share_code])).status_code == 404
+    assert friend.post(reverse("challenge", args=[review.share_code])).status_code == 404
