@@ -157,12 +157,12 @@ def prepare_answers(quiz_id: int, players: int, length: int) -> list[dict[str, A
     attempts (building one per player would only time the generator again).
     """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
     from bench.data import create_players
+    from config.sessions import SessionStore
     from quiz.generation import build_quiz
     from quiz.models import Item, Quiz
     from quiz.play import Player, create_attempt, item_from
@@ -175,7 +175,7 @@ def prepare_answers(quiz_id: int, players: int, length: int) -> list[dict[str, A
     for number, user in enumerate(users):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "config.auth.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         questions = built[number % len(built)]

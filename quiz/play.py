@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.models import Field, Model, Q, QuerySet
-from django.db.models.expressions import Col
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from config.rows import Select, Table, prep
 from content.models import Tag
 from quiz import generation
 from quiz.models import Attempt, Item, Question, Quiz
@@ -81,22 +81,19 @@ _ITEM_FIELDS = frozenset(field.attname for field in Item._meta.concrete_fields) 
     "tag_slugs",
     "section_slug",
 }
-_ATTEMPT_FIELDS = frozenset(
-    {"id", "quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at"}
+_ITEM_TABLES = (
+    Table(Item, "i", _ITEM_FIELDS),
+    Table(
+        Attempt,
+        "a",
+        frozenset({"id", "quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at"}),
+        on="a.id = i.attempt_id",
+    ),
+    Table(Quiz, "q", frozenset({"id", "title"}), on="q.id = a.quiz_id"),
 )
-_QUIZ_FIELDS = frozenset({"id", "title"})
-
-
-def _loaded(model: type[Model], alias: str, names: frozenset[str]) -> list[tuple[Field, Col]]:
-    """The model's fields named in ``names`` with their column under ``alias``, in the
-    order ``Model.from_db`` expects."""
-    return [(field, field.get_col(alias)) for field in model._meta.concrete_fields if field.attname in names]
-
-
-_LOADED = (
-    (Item, "i", _loaded(Item, "i", _ITEM_FIELDS)),
-    (Attempt, "a", _loaded(Attempt, "a", _ATTEMPT_FIELDS)),
-    (Quiz, "q", _loaded(Quiz, "q", _QUIZ_FIELDS)),
+_ITEM_OF_USER = Select(*_ITEM_TABLES, where="i.attempt_id = %s AND i.position = %s AND a.user_id = %s")
+_ITEM_OF_SESSION = Select(
+    *_ITEM_TABLES, where="i.attempt_id = %s AND i.position = %s AND a.user_id IS NULL AND a.session_key = %s"
 )
 
 
@@ -105,15 +102,14 @@ def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
 
     None when there is no such item or the attempt is not the player's (see
     :func:`owned_attempts`; the ownership test is part of the query). Every question page
-    and every answer starts here, so this is one hand-written SELECT: the same query built
-    with the ORM cost about 1 ms of CPU to compile, many times the query itself. Values
-    pass through the fields' converters as the ORM would (UUIDs, datetimes, JSON on
-    SQLite), and the instances come from ``Model.from_db`` with the other fields deferred.
+    and every answer starts here, so this is one SELECT written once (:mod:`config.rows`):
+    the same query built with the ORM cost about 1 ms of CPU to compile, many times the
+    query itself.
     """
     if player.user_id is not None:
-        owner, owner_params = "a.user_id = %s", [player.user_id]
+        select, owner = _ITEM_OF_USER, player.user_id
     elif player.session_key:
-        owner, owner_params = "a.user_id IS NULL AND a.session_key = %s", [player.session_key]
+        select, owner = _ITEM_OF_SESSION, player.session_key
     else:
         return None
     try:
@@ -124,31 +120,10 @@ def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
     low, high = connection.ops.integer_field_range(Item._meta.get_field("position").get_internal_type())
     if not low <= position <= high:  # a URL may carry any number; the database would refuse it
         return None
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"{alias}.{quote(f.column)}" for _, alias, loaded in _LOADED for f, _ in loaded)
-    sql = (
-        f"SELECT {columns} FROM {quote(Item._meta.db_table)} i "
-        f"JOIN {quote(Attempt._meta.db_table)} a ON a.id = i.attempt_id "
-        f"JOIN {quote(Quiz._meta.db_table)} q ON q.id = a.quiz_id "
-        f"WHERE i.attempt_id = %s AND i.{quote('position')} = %s AND {owner}"
-    )
-    params = [Attempt._meta.pk.get_db_prep_value(attempt_key, connection), position, *owner_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = select.one(connection, [prep(Attempt, "id", attempt_key, connection), position, owner])
     if row is None:
         return None
-    values = iter(row)
-    instances = []
-    for model, _, loaded in _LOADED:
-        converted = []
-        for field, col in loaded:
-            value = next(values)
-            for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
-                value = convert(value, col, connection)
-            converted.append(value)
-        instances.append(model.from_db(connection.alias, [field.attname for field, _ in loaded], converted))
-    item, attempt, quiz = instances
+    item, attempt, quiz = row
     attempt.quiz = quiz
     item.attempt = attempt
     return item

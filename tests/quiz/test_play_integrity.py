@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from config.sessions import SessionStore
 from quiz.models import Attempt
 from quiz.views import ALREADY_ANSWERED, TIME_UP
 from tests.factories import UserFactory

@@ -1,0 +1,34 @@
+"""The authentication backend: Django's ``ModelBackend``, with the per-request user read
+written once as SQL (see :mod:`config.rows`).
+
+Logging in, passwords and permissions are Django's own; only :meth:`get_user`, which the
+authentication middleware calls on every request that looks at ``request.user``, differs.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.contrib.auth import backends, get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connections, router
+
+from config.rows import Select, Table, prep
+
+
+@cache
+def _active_user() -> Select:
+    User = get_user_model()
+    return Select(Table(User, "u"), where=f"u.{User._meta.pk.column} = %s")
+
+
+class ModelBackend(backends.ModelBackend):
+    def get_user(self, user_id: object) -> AbstractBaseUser | None:
+        """The user with this id, if they may log in (``is_active``), as Django's."""
+        User = get_user_model()
+        connection = connections[router.db_for_read(User)]
+        row = _active_user().one(connection, [prep(User, User._meta.pk.attname, user_id, connection)])
+        if row is None:
+            return None
+        user = row[0]
+        return user if self.user_can_authenticate(user) else None
