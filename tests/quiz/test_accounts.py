@@ -77,6 +77,7 @@ def test_signup_creates_the_account_and_logs_in(client):
     assert user.email == "new@example.com"
     assert user.check_password(NEW_PASSWORD)
     assert client.session[SESSION_KEY] == str(user.pk)
+    assert client.get(reverse("profile")).status_code == 200  # still signed in on the next request
 
 
 def test_signup_applies_the_password_validators(client):
