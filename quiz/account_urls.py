@@ -1,7 +1,8 @@
 """Accounts, profiles, classes, history and leaderboards.
 
-Log out, password change and password reset are Django's views; the URL names are
-Django's own, so its views and templates find each other.
+Log out, password change and password reset are Django's views (the reset request
+through :class:`quiz.accounts.PasswordResetView`, which rate-limits it); the URL names
+are Django's own, so its views and templates find each other.
 """
 
 from django.contrib.auth import views as auth_views
@@ -20,7 +21,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/", accounts.password_reset_view, name="password_reset"),
     path(
         "accounts/password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

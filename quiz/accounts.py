@@ -6,7 +6,8 @@ is read before it. (Done in the two views, not in a signal: it is part of what t
 views do, and a test reads it here.)
 
 Log out, password change and password reset are Django's own views with our templates
-(``templates/registration/``); they are wired in :mod:`quiz.account_urls`.
+(``templates/registration/``); they are wired in :mod:`quiz.account_urls`. Sign-ups and
+password-reset requests are rate-limited by :mod:`quiz.throttle` (log-ins by django-axes).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from quiz import stats
+from quiz import stats, throttle
 from quiz.forms import EmailForm, SignupForm
 from quiz.models import Attempt, Item, Quiz
 from quiz.permissions import is_teacher
@@ -68,12 +69,35 @@ class LoginView(auth_views.LoginView):
 login_view = LoginView.as_view()
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, limited per client address and per email address.
+
+    Counted only once the form is valid, and per address whether or not an account has
+    it: the throttled answer, like Django's "sent" page, says nothing about who exists.
+    """
+
+    def form_valid(self, form):
+        retry_at = throttle.check(
+            (throttle.RESET_PER_IP, throttle.client_ip(self.request)),
+            (throttle.RESET_PER_EMAIL, throttle.normalise_email(form.cleaned_data["email"])),
+        )
+        if retry_at is not None:
+            return throttle.refused(self.request, retry_at, "password_reset")
+        return super().form_valid(form)
+
+
+password_reset_view = PasswordResetView.as_view()
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(safe_next(request) or settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
+        retry_at = throttle.check((throttle.SIGNUP_PER_IP, throttle.client_ip(request)))
+        if retry_at is not None:
+            return throttle.refused(request, retry_at, "signup")
         user = form.save()
         old_key = request.session.session_key
         login(request, user, backend="config.auth.ModelBackend")

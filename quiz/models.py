@@ -302,3 +302,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} in {self.classroom}"
+
+
+class Throttle(models.Model):
+    """One fixed-window request counter of :mod:`quiz.throttle` (password resets, sign-ups).
+
+    ``key`` names what is counted: a scope and a keyed hash of the client's address or the
+    email address, so the table holds neither in clear. The window runs from the first
+    request counted in it to ``window_end``; a request after that starts the row over.
+    Only :mod:`quiz.throttle` writes here, with one upsert per request.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField(db_index=True, help_text="When the count starts over.")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_end:%Y-%m-%d %H:%M}"
