@@ -162,6 +162,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The client's address for axes and the rate limits; behind a proxy, from X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+PROXY_COUNT = max(1, env_int("PROXY_COUNT", 1))
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 
 # Sessions live in the database, so no app server keeps state on its disk. The engine is
 # Django's database one with its per-request read written once as SQL (config.rows).
@@ -230,7 +234,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("BEHIND_PROXY"):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -78,14 +78,16 @@ class Limit:
 
 HOUR = timedelta(hours=1)
 
-#: Password-reset requests from one client address: enough for a household or a
-#: classroom to get a few links, too few to mail-bomb a list of addresses.
-RESET_PER_IP = Limit("reset-ip", 5, HOUR)
+#: Password-reset requests from one client address: a school shares one address, so a
+#: class whose students forget passwords together still gets its links; still far too
+#: few to mail-bomb a list of addresses.
+RESET_PER_IP = Limit("reset-ip", 20, HOUR)
 #: Password-reset requests for one email address (stripped, case-folded), from anywhere:
 #: a user who lost the first mail can ask twice more; nobody can fill the inbox.
 RESET_PER_EMAIL = Limit("reset-email", 3, HOUR)
-#: Sign-ups from one client address.
-SIGNUP_PER_IP = Limit("signup-ip", 10, HOUR)
+#: Sign-ups from one client address: a whole class signing up at once from a school's one
+#: address fits (with retries); accounts by the thousand do not.
+SIGNUP_PER_IP = Limit("signup-ip", 60, HOUR)
 
 
 def normalise_email(email: str) -> str:
