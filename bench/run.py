@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import server
+from bench import breakdown, server
 
 SIZES = (1_000, 100_000)
 BUILD_RUNS = 15
@@ -46,6 +46,7 @@ PLAYERS = 100
 ANSWERS_PER_PLAYER = 20
 CONCURRENCY = 8
 ROUNDS = 4
+BREAKDOWN_PLAYERS = 50
 RESULT_PREFIX = "BENCH-RESULT "
 PAGES = ("dossier page", "question page", "answer POST", "results page")
 TARGET_RATIO, TARGET_QUERIES, TARGET_BUILD = 0.6, 8, 1.5
@@ -150,7 +151,9 @@ def time_build(quiz_id: int) -> dict[str, float]:
 # In the child: throughput under gunicorn ------------------------------------------
 
 
-def prepare_answers(quiz_id: int, players: int, length: int) -> list[dict[str, Any]]:
+def prepare_answers(
+    quiz_id: int, players: int, length: int, *, prefix: str = "bench-player"
+) -> list[dict[str, Any]]:
     """Signed-in sessions with one attempt each, every item served and unanswered.
 
     A few quizzes are built with ``build_quiz`` and their questions dealt out to the
@@ -168,7 +171,7 @@ def prepare_answers(quiz_id: int, players: int, length: int) -> list[dict[str, A
     from quiz.play import Player, create_attempt, item_from
 
     quiz = Quiz.objects.select_related("topic").get(pk=quiz_id)
-    names = create_players(players, prefix="bench-player")
+    names = create_players(players, prefix=prefix)
     users = list(get_user_model().objects.filter(username__in=names).order_by("username"))
     built = [build_quiz(quiz, length=length, seed=seed) for seed in range(5)]
     sessions = []
@@ -301,6 +304,8 @@ def db_version() -> str:
 
 
 def child(database_url: str, workdir: Path) -> dict[str, Any]:
+    from django.db import connections
+
     from bench.data import create_bank, migrate, setup_django
 
     setup_django(database_url)
@@ -319,6 +324,10 @@ def child(database_url: str, workdir: Path) -> dict[str, Any]:
             "build": time_build(bank["quiz_id"]),
         }
     result["throughput"] = measure_throughput(database_url, bank["quiz_id"], workdir)
+    log("breakdown: the answer path, in-process")
+    sessions = prepare_answers(bank["quiz_id"], BREAKDOWN_PLAYERS, ANSWERS_PER_PLAYER, prefix="bench-profile")
+    result["breakdown"] = breakdown.measure(sessions, _answer_fields)
+    connections.close_all()
     return result
 
 
@@ -389,6 +398,7 @@ def print_report(machine: dict[str, str], results: list[dict[str, Any]]) -> None
             f"  answers stored {tp['stored']} of {tp['answer']['requests']} posted; "
             f"'database is locked' in server log: {tp['locked']}; tracebacks: {tp['tracebacks']}"
         )
+        print_breakdown(result["breakdown"])
         print(f"  {'queries per request':<34}{'1k facts':>10}{'100k facts':>12}")
         for page in (*PAGES, "start (build_quiz)"):
             a, b = small["queries"].get(page, "-"), large["queries"].get(page, "-")
@@ -416,6 +426,19 @@ def print_report(machine: dict[str, str], results: list[dict[str, Any]]) -> None
     print()
     verdict = "yes" if constant else "no"
     print(f"bench: answer/bare={ratio:.2f} queries_constant={verdict} build_ratio={build_ratio:.2f}")
+
+
+def print_breakdown(figures: dict[str, Any]) -> None:
+    """Where the answer's server time goes (see :mod:`bench.breakdown`)."""
+    bare, answer = figures["bare_us"], figures["answer_us"]
+    print(f"  server time per request, in-process ({figures['count']} answers)       us   x bare")
+    print(f"  {'bare view GET /healthz':<48}{bare:>8.0f}{1:>7.1f}")
+    print(f"  {'answer POST':<48}{answer:>8.0f}{answer / bare:>7.1f}")
+    rest = answer
+    for label, spent in figures["parts"].items():
+        rest -= spent
+        print(f"    {label:<46}{spent:>8.0f}{spent / bare:>7.1f}")
+    print(f"    {'the rest (middleware, CSRF, URLs, response)':<46}{rest:>8.0f}{rest / bare:>7.1f}")
 
 
 def machine_info(engines: list[str]) -> dict[str, str]:
