@@ -10,6 +10,7 @@ from bench.run import _answer_fields, prepare_answers
 from quiz import play, views
 from quiz.models import Item
 
+
 @pytest.mark.django_db(transaction=True)  # create_bank sets a PRAGMA, outside any transaction
 def test_the_breakdown_answers_every_item_and_times_each_part_of_the_path():
     bank = create_bank(60, slug="breakdown")
