@@ -24,7 +24,7 @@ wants to change an imported question edits it in the admin. The existing stems o
 dossier the file names are read in one query, whatever the number of rows.
 
 The check and the write run in one transaction, with the file's dossiers locked
-(``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the transaction's ``BEGIN IMMEDIATE``
+(``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL; on SQLite the transaction's ``BEGIN IMMEDIATE``
 already queues writers), so two imports of the same file at once (a double click on
 "Import") cannot both pass the check: the second waits for the first and is then refused.
 A question added at that moment through the admin's own form takes no such lock; that
@@ -274,7 +274,9 @@ class _Lookup:
         section_slugs = {cells["section"] for cells in rows if cells.get("section")}
         topic_query = Topic.objects.filter(slug__in=topic_slugs)
         if lock:
-            topic_query = topic_query.select_for_update()
+            # NO KEY: rows that refer to a topic (a new quiz, section or question in the admin)
+            # need not wait. In pk order: two imports naming the same topics cannot deadlock.
+            topic_query = topic_query.order_by("pk").select_for_update(no_key=True)
         topics = {topic.slug: topic for topic in topic_query}
         tags = {tag.slug: tag for tag in Tag.objects.filter(slug__in=tag_slugs)}
         sections = {
