@@ -12,6 +12,23 @@ row as a spreadsheet numbers it (the header is row 1) and its column. One bad ro
 nothing is imported: a teacher fixes the file and imports it again, never half of it.
 The admin's "Import from CSV" page and ``manage.py import_questions`` both call
 :func:`import_questions`.
+
+A question is imported once. A row is refused (on its ``stem`` column) when its dossier
+already has a question with the same stem, imported or written in the admin, or when an
+earlier row of the file has the same topic and stem. Stems are compared by
+:func:`stem_key`: Unicode NFC, surrounding whitespace stripped, runs of whitespace
+collapsed, case-folded; punctuation counts ("Who?" and "Who" are different stems). The
+same stem under another dossier is a different question. So importing a file a second
+time is refused row by row and writes nothing, like any other bad file; a teacher who
+wants to change an imported question edits it in the admin. The existing stems of every
+dossier the file names are read in one query, whatever the number of rows.
+
+The check and the write run in one transaction, with the file's dossiers locked
+(``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL; on SQLite the transaction's ``BEGIN IMMEDIATE``
+already queues writers), so two imports of the same file at once (a double click on
+"Import") cannot both pass the check: the second waits for the first and is then refused.
+A question added at that moment through the admin's own form takes no such lock; that
+form does not check for duplicates at all.
 """
 
 from __future__ import annotations
@@ -19,6 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -115,14 +133,32 @@ def import_questions(data: bytes, *, author: AbstractBaseUser | None = None) -> 
                 )
             ]
         )
-    rows, errors = parse_questions(text)
-    if errors:
+    raw_rows, errors = _read_rows(text)
+    if not raw_rows:
         return ImportResult(errors=errors)
-    return ImportResult(questions=write_questions(rows, author=author))
+    with transaction.atomic():
+        rows, errors = _check_rows(raw_rows, errors, lock=True)
+        if errors:
+            return ImportResult(errors=errors)
+        return ImportResult(questions=write_questions(rows, author=author))
 
 
 def parse_questions(text: str) -> tuple[list[QuestionRow], list[RowError]]:
     """Read and check every row; return the good rows and every problem found."""
+    raw_rows, errors = _read_rows(text)
+    if not raw_rows:
+        return [], errors
+    return _check_rows(raw_rows, errors)
+
+
+def stem_key(stem: str) -> str:
+    """The form of a stem that two copies of one question share (see the module docstring)."""
+    return " ".join(unicodedata.normalize("NFC", stem).split()).casefold()
+
+
+def _read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    """The file's non-blank rows as (spreadsheet row number, cells by column), and its
+    problems of form: not CSV, no header, bad header (then no rows), cells past the header."""
     try:
         records = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
@@ -148,8 +184,16 @@ def parse_questions(text: str) -> tuple[list[QuestionRow], list[RowError]]:
         raw_rows.append((number, cells))
     if not raw_rows and not errors:
         return [], [RowError(None, None, "The file has a header row but no questions.")]
+    return raw_rows, errors
 
-    lookup = _Lookup.for_rows(cells for _, cells in raw_rows)
+
+def _check_rows(
+    raw_rows: list[tuple[int, dict[str, str]]], errors: list[RowError], *, lock: bool = False
+) -> tuple[list[QuestionRow], list[RowError]]:
+    """Check every row against the database; ``errors`` (the file's own) come back with the
+    rows' problems added, in row order. ``lock``: inside a transaction, see :func:`import_questions`."""
+    errors = list(errors)
+    lookup = _Lookup.for_rows((cells for _, cells in raw_rows), lock=lock)
     good: list[QuestionRow] = []
     for number, cells in raw_rows:
         question, row_errors = _check_row(number, cells, lookup)
@@ -162,7 +206,9 @@ def parse_questions(text: str) -> tuple[list[QuestionRow], list[RowError]]:
 
 def write_questions(rows: list[QuestionRow], *, author: AbstractBaseUser | None = None) -> list[Question]:
     """Create the checked questions with their choices and tags, all or nothing."""
-    with transaction.atomic():
+    # Inside import_questions' transaction a savepoint would buy nothing: a failure here
+    # rolls back the whole import anyway.
+    with transaction.atomic(savepoint=False):
         questions = Question.objects.bulk_create(
             Question(
                 topic=row.topic,
@@ -211,25 +257,54 @@ def _header_errors(header: list[str]) -> list[RowError]:
 
 @dataclass
 class _Lookup:
-    """Every topic, tag and section the file names, fetched in three queries."""
+    """Every topic, tag and section the file names, and the stems those topics already
+    have, fetched in four queries; and the first row of the file that asks each question."""
 
     topics: dict[str, Topic]
     tags: dict[str, Tag]
     sections: dict[tuple[int, str], Section]
+    existing_stems: set[tuple[int, str]]  # (topic pk, stem_key)
+    first_rows: dict[tuple[int, str], int] = field(default_factory=dict)
 
     @classmethod
-    def for_rows(cls, rows: Iterable[dict[str, str]]) -> _Lookup:
+    def for_rows(cls, rows: Iterable[dict[str, str]], *, lock: bool = False) -> _Lookup:
         rows = list(rows)
         topic_slugs = {cells["topic"] for cells in rows if cells.get("topic")}
         tag_slugs = {slug for cells in rows for slug in _split_tags(cells.get("tags", ""))}
         section_slugs = {cells["section"] for cells in rows if cells.get("section")}
-        topics = {topic.slug: topic for topic in Topic.objects.filter(slug__in=topic_slugs)}
+        topic_query = Topic.objects.filter(slug__in=topic_slugs)
+        if lock:
+            # NO KEY: rows that refer to a topic (a new quiz, section or question in the admin)
+            # need not wait. In pk order: two imports naming the same topics cannot deadlock.
+            topic_query = topic_query.order_by("pk").select_for_update(no_key=True)
+        topics = {topic.slug: topic for topic in topic_query}
         tags = {tag.slug: tag for tag in Tag.objects.filter(slug__in=tag_slugs)}
         sections = {
             (section.topic_id, section.slug): section
             for section in Section.objects.filter(topic__in=topics.values(), slug__in=section_slugs)
         }
-        return cls(topics=topics, tags=tags, sections=sections)
+        # Normalised stems cannot be matched in SQL alike on SQLite and PostgreSQL, so the
+        # topics' stems are read once and compared here.
+        stems = (
+            Question.objects.filter(topic_id__in=[topic.pk for topic in topics.values()])
+            .order_by()  # the default ordering would join the topics for nothing
+            .values_list("topic_id", "stem")
+        )
+        existing_stems = {(topic_id, stem_key(stem)) for topic_id, stem in stems}
+        return cls(topics=topics, tags=tags, sections=sections, existing_stems=existing_stems)
+
+    def repeat_problem(self, number: int, topic: Topic, stem: str) -> str | None:
+        """Why row ``number`` asks a question that exists already, if it does."""
+        key = (topic.pk, stem_key(stem))
+        if key in self.existing_stems:
+            return (
+                f"the dossier “{topic.slug}” already has this question "
+                "(imported or written before; edit it in the admin instead)"
+            )
+        first = self.first_rows.setdefault(key, number)
+        if first != number:
+            return f"the same question as row {first}"
+        return None
 
 
 def _split_tags(value: str) -> list[str]:
@@ -252,6 +327,8 @@ def _check_row(
 
     if not cells["stem"]:
         error("stem", "the question is empty")
+    elif topic is not None and (problem := lookup.repeat_problem(number, topic, cells["stem"])):
+        error("stem", problem)
     choices = _check_choices(cells, error)
     correct = _check_correct(cells["correct"], len(choices), error)
     if not cells["explanation"]:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
+import unicodedata
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command, execute_from_command_line
+from django.core.management import CommandError, call_command, execute_from_command_line
 from django.db import connections
 from django.urls import reverse
 
+from quiz import csv_import
 from quiz.csv_import import import_questions
 from quiz.models import TEACHERS_GROUP, Choice, Difficulty, Question
 from tests.factories import QuestionFactory, SectionFactory, TagFactory, TopicFactory, UserFactory
+from tests.quiz.test_play_integrity import _in_thread, _run_threads, _threads_database
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +230,9 @@ def test_file_that_is_not_utf8_is_refused():
 def test_every_cell_error_names_its_row_and_column(dossier, cells, expected):
     """Each kind of bad cell is reported as 'row N, column "X": what is wrong', and nothing
     is written."""
-    assert errors_of(csv_bytes([row(), row(**cells)])) == [expected.replace("row 2", "row 3")]
+    assert errors_of(csv_bytes([row(stem="Another question?"), row(**cells)])) == [
+        expected.replace("row 2", "row 3")
+    ]
     assert not Question.objects.exists()
 
 
@@ -278,13 +285,14 @@ def test_one_bad_row_among_many_writes_nothing_and_every_error_is_listed(
 ):
     """With 30 good rows and two bad ones, nothing is imported, both bad rows are reported in
     row order (blank lines still count as spreadsheet rows), and checking takes a fixed number
-    of queries whatever the number of rows."""
+    of queries whatever the number of rows (the transaction, topics, tags, sections, and the
+    topics' existing stems)."""
     rows = [row(stem=f"Question {n}?") for n in range(30)]
-    rows[9] = row(correct="5")
+    rows[9] = row(stem="Bad answer number?", correct="5")
     rows.insert(20, dict.fromkeys(HEADER, ""))
-    rows[25] = row(tags="nope")
+    rows[25] = row(stem="Bad tag?", tags="nope")
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(6):
         errors = errors_of(csv_bytes(rows))
 
     assert errors == [
@@ -297,12 +305,195 @@ def test_one_bad_row_among_many_writes_nothing_and_every_error_is_listed(
 
 def test_a_valid_import_takes_a_fixed_number_of_queries(dossier, django_assert_max_num_queries):
     """Importing 40 questions costs the same handful of queries as importing one."""
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         result = import_questions(csv_bytes([row(stem=f"Question {n}?") for n in range(40)]))
 
     assert len(result.questions) == 40
     assert Choice.objects.count() == 120
     assert Question.tags.through.objects.count() == 80
+
+
+# Duplicates --------------------------------------------------------------------
+
+ALREADY = (
+    "the dossier “nerchinsk” already has this question "
+    "(imported or written before; edit it in the admin instead)"
+)
+STEM = "Which treaty fixed the Russia–Qing border in 1689?"
+
+
+def test_importing_the_same_file_twice_is_refused_row_by_row_and_writes_nothing(dossier):
+    """The second import of a file names every row as a question the dossier already has, and
+    creates no question, choice or tag link."""
+    data = csv_bytes([row(), row(stem="Second?"), row(stem="Third?", choice_3="")])
+    assert import_questions(data).ok
+    counts = (Question.objects.count(), Choice.objects.count(), Question.tags.through.objects.count())
+
+    assert errors_of(data) == [f'row {n}, column "stem": {ALREADY}' for n in (2, 3, 4)]
+    assert (Question.objects.count(), Choice.objects.count(), Question.tags.through.objects.count()) == (
+        counts
+    )
+    assert counts == (3, 8, 6)
+
+
+def test_a_question_written_in_the_admin_is_not_imported_again(dossier):
+    """A question a teacher wrote by hand counts as existing, and one such row stops the whole
+    file: its other, new rows are not imported either."""
+    QuestionFactory(topic=dossier, stem=STEM)
+
+    assert errors_of(csv_bytes([row(stem="New?"), row()])) == [f'row 3, column "stem": {ALREADY}']
+    assert list(Question.objects.values_list("stem", flat=True)) == [STEM]
+
+
+def test_a_file_that_repeats_a_question_is_refused(dossier):
+    """Each repeat of an earlier row is reported against the first row that asks it, blank
+    lines counted as spreadsheet rows, and nothing is written."""
+    rows = [
+        row(),
+        row(stem="Second?"),
+        dict.fromkeys(HEADER, ""),
+        row(stem="second?", correct="2"),
+        row(),
+    ]
+
+    assert errors_of(csv_bytes(rows)) == [
+        'row 5, column "stem": the same question as row 3',
+        'row 6, column "stem": the same question as row 2',
+    ]
+    assert not Question.objects.exists()
+
+
+def test_a_repeated_row_with_other_errors_gets_them_all(dossier):
+    """A repeat is one more problem of its row: the row's other errors are listed with it, in
+    column order, and a row whose stem is a repeat of a bad row still counts as a repeat."""
+    rows = [row(correct="9"), row(correct="0", explanation="")]
+
+    assert errors_of(csv_bytes(rows)) == [
+        'row 2, column "correct": 9 is not one of the filled choices (1-3)',
+        'row 3, column "stem": the same question as row 2',
+        'row 3, column "correct": 0 is not one of the filled choices (1-3)',
+        'row 3, column "explanation": empty; say why the right answer is right',
+    ]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "  Which treaty fixed the Russia–Qing border in 1689?  ",
+        "WHICH TREATY FIXED THE RUSSIA–QING BORDER IN 1689?",
+        "Which  treaty\tfixed the\nRussia–Qing   border in 1689?",
+        "which treaty fixed the russia–qing border in 1689?\u00a0",
+    ],
+    ids=["surrounding spaces", "upper case", "inner whitespace", "no-break space"],
+)
+def test_stems_are_compared_without_case_or_spacing(dossier, spelling):
+    """Case and whitespace do not make a new question, against the database or an earlier row."""
+    QuestionFactory(topic=dossier, stem=STEM)
+    assert errors_of(csv_bytes([row(stem=spelling)])) == [f'row 2, column "stem": {ALREADY}']
+
+    Question.objects.all().delete()
+    assert errors_of(csv_bytes([row(), row(stem=spelling)])) == [
+        'row 3, column "stem": the same question as row 2'
+    ]
+
+
+def test_stems_are_compared_in_one_unicode_form(dossier):
+    """An accent typed as one character or as letter + combining mark is the same stem."""
+    QuestionFactory(topic=dossier, stem=unicodedata.normalize("NFC", "Où est Nertchinsk ?"))
+
+    data = csv_bytes([row(stem=unicodedata.normalize("NFD", "Où est Nertchinsk ?"))])
+
+    assert errors_of(data) == [f'row 2, column "stem": {ALREADY}']
+
+
+def test_a_different_wording_or_punctuation_is_a_new_question(dossier):
+    """Only case and whitespace are ignored: a stem that differs in a character is new."""
+    QuestionFactory(topic=dossier, stem=STEM)
+
+    result = import_questions(csv_bytes([row(stem=STEM.rstrip("?")), row(stem=STEM.replace("–", "-"))]))
+
+    assert result.ok, result.errors
+    assert Question.objects.count() == 3
+
+
+def test_the_same_stem_under_another_dossier_is_allowed(dossier):
+    """The stem is a duplicate only within its dossier: in the database and within the file."""
+    QuestionFactory(topic=TopicFactory(slug="korean-war"), stem=STEM)
+
+    result = import_questions(csv_bytes([row(section=""), row(topic="korean-war", section="", stem="x")]))
+    assert result.ok, result.errors
+
+    Question.objects.all().delete()
+    result = import_questions(csv_bytes([row(section=""), row(topic="korean-war", section="armistice")]))
+    assert result.ok, result.errors
+    assert sorted(Question.objects.values_list("topic__slug", "stem")) == [
+        ("korean-war", STEM),
+        ("nerchinsk", STEM),
+    ]
+
+
+def test_checking_duplicates_takes_one_query_whatever_the_rows_and_the_bank(
+    dossier, django_assert_max_num_queries
+):
+    """Against two dossiers of 300 questions each, a 150-row file (50 new, 50 already there in
+    upper case, 50 new ones' stems under the other dossier) is checked in the same six queries
+    as a one-row file, one of them for all the existing stems; each of the 50 is named. Its 100
+    new rows then import in nine."""
+    other = TopicFactory(slug="korean-war")
+    Question.objects.bulk_create(
+        [
+            *QuestionFactory.build_batch(300, topic=dossier),
+            *QuestionFactory.build_batch(300, topic=other),
+        ]
+    )
+    existing = list(Question.objects.filter(topic=dossier).values_list("stem", flat=True)[:50])
+    rows = [row(stem=f"New question {n}?") for n in range(50)]
+    rows += [row(stem=stem.upper()) for stem in existing]
+    rows += [row(stem=f"new question {n}?", topic="korean-war", section="") for n in range(50)]
+
+    with django_assert_max_num_queries(6):
+        errors = errors_of(csv_bytes(rows))
+
+    assert errors == [f'row {n}, column "stem": {ALREADY}' for n in range(52, 102)]
+    assert Question.objects.count() == 600
+
+    with django_assert_max_num_queries(9):
+        result = import_questions(csv_bytes(rows[:50] + rows[100:]))
+    assert len(result.questions) == 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_file_at_once_write_it_once(dossier, tmp_path, monkeypatch):
+    """A double click on "Import": the second import starts while the first has checked the file
+    but not yet written it. It waits for the first, then is refused; the questions exist once."""
+    data = csv_bytes([row(), row(stem="Second?")])
+    checked = threading.Event()
+    write_questions = csv_import.write_questions
+
+    def write_slowly(rows, **kwargs):
+        checked.set()
+        time.sleep(0.5)  # long enough for the other import to check, were it not kept waiting
+        return write_questions(rows, **kwargs)
+
+    monkeypatch.setattr(csv_import, "write_questions", write_slowly)
+
+    def second():
+        assert checked.wait(timeout=30)
+        return import_questions(data)
+
+    with _threads_database(tmp_path) as db:
+        first_result, second_result = _run_threads(
+            [_in_thread(db, lambda: import_questions(data)), _in_thread(db, second)]
+        )
+        stems = _run_threads([_in_thread(db, lambda: list(Question.objects.values_list("stem", flat=True)))])[
+            0
+        ]
+
+    assert len(first_result.questions) == 2
+    assert [str(error) for error in second_result.errors] == [
+        f'row {n}, column "stem": {ALREADY}' for n in (2, 3)
+    ]
+    assert sorted(stems) == ["Second?", STEM]
 
 
 # The admin page --------------------------------------------------------------
@@ -352,7 +543,7 @@ def test_admin_upload_imports_and_says_how_many(dossier, teacher_client):
 
 def test_admin_upload_with_errors_lists_them_and_imports_nothing(dossier, teacher_client):
     """A bad file comes back on the page with every error by row and column, escaped."""
-    data = csv_bytes([row(), row(correct="5"), row(topic="<b>x</b>")])
+    data = csv_bytes([row(), row(stem="Second?", correct="5"), row(topic="<b>x</b>")])
 
     response = teacher_client.post(IMPORT_URL, {"file": upload(data)})
 
@@ -361,6 +552,36 @@ def test_admin_upload_with_errors_lists_them_and_imports_nothing(dossier, teache
     assert "Nothing was imported: 2 problems found." in html
     assert "<li>row 3, column &quot;correct&quot;: 5 is not one of the filled choices (1-3)</li>" in html
     assert "no dossier has the slug “&lt;b&gt;x&lt;/b&gt;”" in html
+    assert not Question.objects.exists()
+
+
+def test_admin_upload_of_the_same_file_twice_lists_every_row_the_second_time(dossier, teacher_client):
+    """Through the page: the first upload imports, the second shows each row as already there
+    and imports nothing more."""
+    data = csv_bytes([row(), row(stem="Second?")], bom=True)
+    first = teacher_client.post(IMPORT_URL, {"file": upload(data)})
+    assert first.status_code == 302
+
+    response = teacher_client.post(IMPORT_URL, {"file": upload(data)})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was imported: 2 problems found." in html
+    for n in (2, 3):
+        assert f"<li>row {n}, column &quot;stem&quot;: {ALREADY}</li>" in html
+    assert Question.objects.count() == 2
+
+
+def test_admin_upload_of_a_file_repeating_a_question_names_the_first_row(dossier, teacher_client):
+    """Through the page: a row that repeats an earlier one is listed with that row's number."""
+    data = csv_bytes([row(), row(stem="Second?"), row(stem="  SECOND? ")])
+
+    response = teacher_client.post(IMPORT_URL, {"file": upload(data)})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was imported: 1 problem found." in html
+    assert "<li>row 4, column &quot;stem&quot;: the same question as row 3</li>" in html
     assert not Question.objects.exists()
 
 
@@ -401,7 +622,7 @@ def test_command_lists_every_error_and_exits_non_zero(dossier, tmp_path, capsys,
     monkeypatch.setattr(connections, "close_all", lambda: None)
     QuestionFactory()  # already there: must stay the only one
     path = tmp_path / "questions.csv"
-    path.write_bytes(csv_bytes([row(), row(correct="5"), row(tags="nope")]))
+    path.write_bytes(csv_bytes([row(), row(stem="Second?", correct="5"), row(stem="Third?", tags="nope")]))
 
     with pytest.raises(SystemExit) as exit_info:
         execute_from_command_line(["manage.py", "import_questions", str(path)])
@@ -412,6 +633,26 @@ def test_command_lists_every_error_and_exits_non_zero(dossier, tmp_path, capsys,
     assert f"{path}: row 4, column " in err
     assert "2 problems found; nothing was imported." in err
     assert Question.objects.count() == 1
+
+
+def test_command_refuses_a_file_imported_before(dossier, tmp_path):
+    """`import_questions` run twice on one file: the second run lists every row on stderr,
+    fails, and the questions exist once."""
+    path = tmp_path / "questions.csv"
+    path.write_bytes(csv_bytes([row(), row(stem="Second?"), row(stem="second?")]))
+    first_err = io.StringIO()
+    with pytest.raises(CommandError, match=r"^1 problem found; nothing was imported\.$"):
+        call_command("import_questions", str(path), stderr=first_err)
+    assert first_err.getvalue() == f'{path}: row 4, column "stem": the same question as row 3\n'
+
+    path.write_bytes(csv_bytes([row(), row(stem="Second?")]))
+    call_command("import_questions", str(path), stdout=io.StringIO())
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"^2 problems found; nothing was imported\.$"):
+        call_command("import_questions", str(path), stderr=err)
+
+    assert err.getvalue().splitlines() == [f'{path}: row {n}, column "stem": {ALREADY}' for n in (2, 3)]
+    assert Question.objects.count() == 2
 
 
 def test_command_refuses_an_unknown_author_or_missing_file(dossier, tmp_path):
