@@ -87,11 +87,27 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "key", "kind", "publisher", "date", "topic"]
+    list_display = ["title", "key", "kind", "publisher", "date_label", "topic"]
     list_filter = ["topic", "kind"]
     list_select_related = ["topic"]
     search_fields = ["title", "key", "publisher", "note", "url"]
     autocomplete_fields = ["topic"]
+    # The precision sits beside the date: together they say what is known.
+    fields = [
+        "topic",
+        "key",
+        "title",
+        "publisher",
+        "kind",
+        ("date", "date_precision"),
+        "url",
+        "note",
+        "order",
+    ]
+
+    @admin.display(description="Date", ordering="date")
+    def date_label(self, source: Source) -> str | None:
+        return source.date_label or None  # None shows the admin's empty-value mark
 
 
 @admin.register(Section)

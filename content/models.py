@@ -81,7 +81,21 @@ class Topic(models.Model):
 
 
 class Source(models.Model):
-    """A document the dossier draws on. Sources belong to one dossier file."""
+    """A document the dossier draws on. Sources belong to one dossier file.
+
+    A source's date is as precise as its author gives it: "2010", "2012-03" or
+    "2019-04-25". It is kept as one real ``date``, stored as the first day of its year or
+    month when only that is known, plus ``date_precision``, which says how much of it is
+    known. Nullable year/month/day columns, as :class:`TimelineEvent` has, would keep the
+    precision too, but a source is a publication with a calendar date: one date column
+    keeps it sortable, filterable and edited with the admin's date picker, and the rows
+    written before the precision existed keep their dates.
+    """
+
+    class Precision(models.TextChoices):
+        YEAR = "year", "Year only"
+        MONTH = "month", "Month and year"
+        DAY = "day", "Full date"
 
     class Kind(models.TextChoices):
         WEB_PAGE = "web_page", "Web page"
@@ -97,16 +111,63 @@ class Source(models.Model):
     publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or containing work.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     date = models.DateField(null=True, blank=True, help_text="Publication or last-updated date.")
+    date_precision = models.CharField(
+        "date precision",
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text="How much of the date is known. A year or a month is stored as its first day.",
+    )
     url = models.URLField(blank=True)
     note = models.TextField(blank=True, help_text="What this source is and what it contributes.")
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["topic", "order", "key"]
-        constraints = [models.UniqueConstraint(fields=["topic", "key"], name="source_key_unique_per_topic")]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "key"], name="source_key_unique_per_topic"),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=["year", "month", "day"]), name="source_date_precision_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def date_iso(self) -> str:
+        """The date as precise as it is known: "2010", "2012-03", "2019-04-25"; "" without one.
+
+        What the dossier file says, and a valid ``<time datetime>``.
+        """
+        if self.date is None:
+            return ""
+        if self.date_precision == self.Precision.YEAR:
+            return f"{self.date.year:04d}"
+        if self.date_precision == self.Precision.MONTH:
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+    @property
+    def date_label(self) -> str:
+        """The date for a reader: "2010", "March 2012", "25 April 2019"; "" without one."""
+        import calendar
+
+        if self.date is None:
+            return ""
+        if self.date_precision == self.Precision.YEAR:
+            return str(self.date.year)
+        if self.date_precision == self.Precision.MONTH:
+            return f"{calendar.month_name[self.date.month]} {self.date.year}"
+        return f"{self.date.day} {calendar.month_name[self.date.month]} {self.date.year}"
+
+    def clean(self) -> None:
+        # A date the admin gives more precisely than its precision is cut to the first day of
+        # its year or month, as the importer stores it, so equal dates compare equal.
+        if self.date is not None and self.date_precision == self.Precision.YEAR:
+            self.date = self.date.replace(month=1, day=1)
+        elif self.date is not None and self.date_precision == self.Precision.MONTH:
+            self.date = self.date.replace(day=1)
 
 
 class Section(models.Model):

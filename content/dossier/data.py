@@ -47,6 +47,7 @@ class SourceData:
     publisher: str = ""
     kind: str = "other"
     date: datetime.date | None = None
+    date_precision: str = "day"  # "year" or "month": ``date`` is the first day of it
     url: str = ""
     note: str = ""
 

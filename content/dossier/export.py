@@ -92,21 +92,12 @@ def export_dossier(topic: Topic) -> str:
 
 
 def _source(source: Source) -> Pairs:
-    date = ""
-    if d := source.date:
-        # Stored as the first day of its period: write the shortest form that gives it back.
-        if (d.month, d.day) == (1, 1):
-            date = f"{d.year:04d}"
-        elif d.day == 1:
-            date = f"{d.year:04d}-{d.month:02d}"
-        else:
-            date = d.isoformat()
     return [
         ("key", source.key),
         ("title", source.title),
         ("publisher", source.publisher),
         ("kind", source.kind),
-        ("date", Quoted(date)),
+        ("date", Quoted(source.date_iso)),
         ("url", source.url),
         ("note", source.note),
     ]

@@ -453,6 +453,9 @@ class _Reader:
         if parts := self.date(found.get("date"), f"{field}.date", required=False):
             year, month, day = parts
             source.date = datetime.date(year, month or 1, day or 1)
+            source.date_precision = (
+                Source.Precision.DAY if day else Source.Precision.MONTH if month else Source.Precision.YEAR
+            )
         if source.url:
             try:
                 URLValidator()(source.url)

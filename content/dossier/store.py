@@ -43,7 +43,7 @@ def import_dossier(data: DossierData) -> ImportSummary:
         "key",
         [
             {"key": s.key, "title": s.title, "publisher": s.publisher, "kind": s.kind, "date": s.date}
-            | {"url": s.url, "note": s.note, "order": order}
+            | {"date_precision": s.date_precision, "url": s.url, "note": s.note, "order": order}
             for order, s in enumerate(data.sources)
         ],
         removed,

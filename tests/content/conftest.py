@@ -26,7 +26,17 @@ def content_dump() -> dict[str, list[tuple]]:
         "topics": _rows(Topic.objects, "slug", "title", "summary", "definition", "published"),
         "tags": _rows(Tag.objects, "slug", "name", "description"),
         "sources": _rows(
-            Source.objects, "topic__slug", "key", "title", "publisher", "kind", "date", "url", "note", "order"
+            Source.objects,
+            "topic__slug",
+            "key",
+            "title",
+            "publisher",
+            "kind",
+            "date",
+            "date_precision",
+            "url",
+            "note",
+            "order",
         ),
         "sections": _rows(Section.objects, "topic__slug", "slug", "context", "body", "order"),
         "events": _rows(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from content.models import Citation, Fact
+from content.models import Citation, Fact, Source
 from tests.factories import (
     CitationFactory,
     FactFactory,
@@ -187,3 +189,47 @@ def test_saving_or_deleting_a_citation_on_its_own_page_recomputes_the_fact(admin
     assert delete.status_code == 302
     fact.refresh_from_db()
     assert fact.disputed is False
+
+
+def source_post_data(source: Source, date: str, precision: str) -> dict:
+    """The change form of ``source`` as the browser posts it, with a new date and precision."""
+    return {
+        "topic": source.topic_id,
+        "key": source.key,
+        "title": source.title,
+        "publisher": source.publisher,
+        "kind": source.kind,
+        "date": date,
+        "date_precision": precision,
+        "url": source.url,
+        "note": source.note,
+        "order": source.order,
+        "_save": "Save",
+    }
+
+
+@pytest.mark.parametrize(
+    ("precision", "stored", "label"),
+    [
+        ("year", datetime.date(2019, 1, 1), "2019"),
+        ("month", datetime.date(2019, 4, 1), "April 2019"),
+        ("day", datetime.date(2019, 4, 25), "25 April 2019"),
+    ],
+)
+def test_source_date_and_precision_are_edited_together(admin_client, fact, precision, stored, label):
+    """The change form has the precision beside the date; a year or a month is saved as its
+    first day, and the list shows the date as precisely as it is known."""
+    source = fact.citations.get().source
+    url = reverse("admin:content_source_change", args=[source.pk])
+    form = admin_client.get(url).content.decode()
+    assert 'name="date"' in form
+    assert 'name="date_precision"' in form
+    assert form.index('name="date"') < form.index('name="date_precision"') < form.index('name="url"')
+
+    response = admin_client.post(url, source_post_data(source, "2019-04-25", precision))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    source.refresh_from_db()
+    assert (source.date, source.date_precision) == (stored, precision)
+    changelist = admin_client.get(reverse("admin:content_source_changelist")).content.decode()
+    assert f'<td class="field-date_label">{label}</td>' in changelist

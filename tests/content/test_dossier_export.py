@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content.dossier import export_dossier, import_dossier, load_dossier, parse_dossier
-from content.models import Fact, Tag, Topic
-from tests.content.conftest import DATA, REPO, content_dump
+from content.models import Fact, Source, Tag, Topic
+from tests.content.conftest import DATA, REPO, content_dump, edit
 from tests.factories import SourceFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,52 @@ def test_import_export_import_is_lossless(path, write_dossier):
     assert content_dump() == original
     assert dict(Fact.objects.values_list("slug", "distractors")) == distractors
     assert export(slug) == exported
+
+
+def source_dates(exported: str) -> dict[str, str]:
+    """Each source's `date:` exactly as the exported file writes it, by key."""
+    block = exported[exported.index("\nsources:\n") : exported.index("\ntags:\n")]
+    return dict(re.findall(r'- key: (\S+)\n(?:    (?!date:).*\n)*    date: "([^"]*)"', block))
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"atlas": "2010", "dictionary": "2012-03", "news": "2019-04-25"},
+        # Full dates on the first of January and of a month: not to be shortened to "2010" or "2012-03".
+        {"atlas": "2010-01-01", "dictionary": "2012-03-01", "news": "2019"},
+        {"atlas": "1999-12", "dictionary": "2012", "news": "2020-01"},
+    ],
+    ids=["year-month-day", "firsts-of-the-month", "month-year-month"],
+)
+def test_source_dates_survive_the_round_trip_as_written(small_yaml, write_dossier, dates):
+    """A year-only, a month and a full date are exported in the form the file gave, and the
+    export imports to the same dates and precisions and exports to the same bytes."""
+    text = edit(small_yaml, "    date: 2010\n", f'    date: "{dates["atlas"]}"\n')
+    text = edit(text, '    date: "2012-03"\n', f'    date: "{dates["dictionary"]}"\n')
+    text = edit(text, "    date: 2019-04-25\n", f'    date: "{dates["news"]}"\n')
+    import_dossier(load_dossier(write_dossier(text)))
+    original = content_dump()
+
+    exported = export("small-topic")
+
+    assert source_dates(exported) == dates
+    Topic.objects.all().delete()
+    Tag.objects.all().delete()
+    import_dossier(load_dossier(write_dossier(exported, "exported.yaml")))
+    assert content_dump() == original
+    assert {s.key: s.date_iso for s in Source.objects.all()} == dates
+    assert export("small-topic") == exported
+
+
+def test_an_undated_source_is_exported_without_a_date():
+    """No date, no `date:` key, whatever the (meaningless) precision says."""
+    SourceFactory(topic=TopicFactory(slug="undated"), key="plain", date=None, date_precision="year")
+
+    exported = export("undated")
+
+    assert "- key: plain\n" in exported
+    assert "date:" not in exported
 
 
 def test_distractors_are_written_inline_when_short_and_one_per_line_when_long(write_dossier):

@@ -440,9 +440,9 @@ def test_a_valid_file_is_imported_with_every_row_and_relation():
     assert [s.key for s in topic.sources.all()] == ["atlas", "dictionary", "news"]
     assert sources["atlas"].title == "Atlas: the world"
     assert sources["atlas"].kind == Source.Kind.REFERENCE
-    assert str(sources["atlas"].date) == "2010-01-01"
-    assert str(sources["dictionary"].date) == "2012-03-01"
-    assert str(sources["news"].date) == "2019-04-25"
+    assert (str(sources["atlas"].date), sources["atlas"].date_precision) == ("2010-01-01", "year")
+    assert (str(sources["dictionary"].date), sources["dictionary"].date_precision) == ("2012-03-01", "month")
+    assert (str(sources["news"].date), sources["news"].date_precision) == ("2019-04-25", "day")
 
     sections = list(topic.sections.all())
     assert [s.slug for s in sections] == ["imperial-borders", "korean-war"]
@@ -652,3 +652,40 @@ def content_pks() -> dict[str, dict[str, int]]:
         "facts": dict(Fact.objects.values_list("slug", "pk")),
         "tags": dict(Tag.objects.values_list("slug", "pk")),
     }
+
+
+@pytest.mark.parametrize(
+    ("written", "date", "precision"),
+    [
+        ("2010", "2010-01-01", "year"),
+        ('"2010"', "2010-01-01", "year"),
+        ('"2012-03"', "2012-03-01", "month"),
+        ("2019-04-25", "2019-04-25", "day"),
+        ('"2010-01-01"', "2010-01-01", "day"),
+        ("2012-03-01", "2012-03-01", "day"),
+    ],
+)
+def test_a_source_date_keeps_the_precision_the_file_gives(
+    small_yaml, write_dossier, written, date, precision
+):
+    """A year or a month is stored as its first day with that precision; a full date on the
+    first of a month or of January is still a full date."""
+    text = edit(small_yaml, "    date: 2019-04-25", f"    date: {written}")
+
+    run_import(write_dossier(text))
+
+    news = Source.objects.get(key="news")
+    assert (str(news.date), news.date_precision) == (date, precision)
+
+
+def test_reimport_with_only_a_new_precision_updates_it(small_yaml, write_dossier):
+    """ "2010" and "2010-01-01" store the same date: the precision alone is a change, made in place."""
+    run_import(DATA / "small.yaml")
+    atlas = Source.objects.get(key="atlas")
+    assert (str(atlas.date), atlas.date_precision) == ("2010-01-01", "year")
+
+    run_import(write_dossier(edit(small_yaml, "    date: 2010\n", '    date: "2010-01-01"\n')))
+
+    assert Source.objects.get(key="atlas").pk == atlas.pk
+    atlas.refresh_from_db()
+    assert (str(atlas.date), atlas.date_precision) == ("2010-01-01", "day")

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from content.models import Citation, Fact, TimelineEvent, Topic, distinct_values, normalise, numeric_value
+from content.models import (
+    Citation,
+    Fact,
+    Source,
+    TimelineEvent,
+    Topic,
+    distinct_values,
+    normalise,
+    numeric_value,
+)
 from tests.factories import (
     CitationFactory,
     FactFactory,
@@ -208,3 +219,53 @@ def test_published_and_fact_querysets():
     assert list(Topic.objects.published()) == [live]
     assert list(Fact.objects.settled()) == [settled]
     assert list(Fact.objects.disputed_only()) == [disputed]
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "label", "iso"),
+    [
+        (datetime.date(2010, 1, 1), "year", "2010", "2010"),
+        (datetime.date(2010, 6, 1), "month", "June 2010", "2010-06"),
+        (datetime.date(2020, 11, 24), "day", "24 November 2020", "2020-11-24"),
+        (datetime.date(2010, 1, 1), "day", "1 January 2010", "2010-01-01"),
+        (datetime.date(987, 3, 1), "month", "March 987", "0987-03"),
+        (None, "day", "", ""),
+        (None, "year", "", ""),
+    ],
+)
+def test_source_date_label_and_iso_follow_the_precision(date, precision, label, iso):
+    """A source's date reads no more precisely than it is known; without a date, nothing."""
+    source = Source(date=date, date_precision=precision)
+
+    assert source.date_label == label
+    assert source.date_iso == iso
+
+
+@pytest.mark.parametrize(
+    ("precision", "stored"),
+    [
+        ("year", datetime.date(2019, 1, 1)),
+        ("month", datetime.date(2019, 4, 1)),
+        ("day", datetime.date(2019, 4, 25)),
+    ],
+)
+def test_source_clean_stores_a_year_or_a_month_as_its_first_day(precision, stored):
+    """A date given more precisely than its precision is cut back, as the importer stores it."""
+    source = SourceFactory.build(
+        topic=TopicFactory(), date=datetime.date(2019, 4, 25), date_precision=precision
+    )
+
+    source.clean()
+
+    assert source.date == stored
+
+
+def test_source_date_precision_defaults_to_a_full_date():
+    """A date typed in without a precision is a full date."""
+    assert SourceFactory(date=datetime.date(2019, 4, 25)).date_precision == Source.Precision.DAY
+
+
+def test_source_unknown_precision_is_refused_by_the_database():
+    """The check constraint keeps out a precision the labels and the exporter do not know."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SourceFactory(date=datetime.date(2019, 4, 25), date_precision="week")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -198,6 +199,33 @@ def test_dossier_sources_say_what_they_are_and_what_cites_them(client, dossier):
     assert "Cited for the definition and 2 facts." in html
     assert "Cited for 1 section and 1 fact." in html
     assert 'href="#source-maps">[2]' in html
+
+
+def test_dossier_sources_show_their_dates_as_precisely_as_known(client, dossier):
+    """A year-only source shows its year, a month-only one its month, a dated one its full
+    date (even on 1 January), each as a <time> with the date as the file writes it."""
+    dates = [
+        ("dictionary", datetime.date(2010, 1, 1), "year"),
+        ("monthly", datetime.date(2012, 3, 1), "month"),
+        ("mapsofworld", datetime.date(2020, 11, 24), "day"),
+        ("new-year", datetime.date(2015, 1, 1), "day"),
+    ]
+    for order, (key, date, precision) in enumerate(dates, start=3):
+        SourceFactory(topic=dossier, key=key, order=order, date=date, date_precision=precision)
+
+    html = client.get(dossier.get_absolute_url()).content.decode()
+
+    def shown(key: str) -> str:
+        found = re.search(rf'<li class="source" id="source-{key}">.*?</li>', html, re.S)
+        assert found is not None
+        return found.group(0)
+
+    assert ' · <time datetime="2010">2010</time></p>' in shown("dictionary")
+    assert "January" not in shown("dictionary")
+    assert ' · <time datetime="2012-03">March 2012</time></p>' in shown("monthly")
+    assert ' · <time datetime="2020-11-24">24 November 2020</time></p>' in shown("mapsofworld")
+    assert ' · <time datetime="2015-01-01">1 January 2015</time></p>' in shown("new-year")
+    assert "<time" not in shown("wiki")  # undated
 
 
 def test_dossier_shows_every_disputed_value_with_who_gives_it(client, dossier):
