@@ -8,12 +8,15 @@ authentication middleware calls on every request that looks at ``request.user``,
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import backends, get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connections, router
 
 from config.rows import Select, Table, prep
+
+if TYPE_CHECKING:
+    from django.contrib.auth import models as auth_models
 
 
 @cache
@@ -23,12 +26,12 @@ def _active_user() -> Select:
 
 
 class ModelBackend(backends.ModelBackend):
-    def get_user(self, user_id: object) -> AbstractBaseUser | None:
+    def get_user(self, user_id: object) -> auth_models.User | None:
         """The user with this id, if they may log in (``is_active``), as Django's."""
         User = get_user_model()
         connection = connections[router.db_for_read(User)]
         row = _active_user().one(connection, [prep(User, User._meta.pk.attname, user_id, connection)])
         if row is None:
             return None
-        user = row[0]
+        user = cast("auth_models.User", row[0])
         return user if self.user_can_authenticate(user) else None

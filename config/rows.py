@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -73,11 +73,14 @@ class Select:
         if compiled is not None:
             return compiled
         quote = connection.ops.quote_name
-        columns, sources, tables = [], [], []
+        columns: list[str] = []
+        sources: list[str] = []
+        tables = []
         for table in self.tables:
             fields = table.loaded()
             converters = []
             for field in fields:
+                assert field.column is not None  # a concrete field always has its column
                 columns.append(f"{table.alias}.{quote(field.column)}")
                 col = field.get_col(table.alias)
                 convert = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
@@ -112,4 +115,6 @@ class Select:
 
 def prep(model: type[Model], name: str, value: Any, connection: BaseDatabaseWrapper) -> Any:
     """``value`` as the database takes it for ``model``'s field ``name`` (as the ORM sends it)."""
-    return model._meta.get_field(name).get_db_prep_value(value, connection)
+    # A column's name: get_field gives a Field, never the reverse relation it may also give.
+    field = cast("Field[Any, Any]", model._meta.get_field(name))
+    return field.get_db_prep_value(value, connection)

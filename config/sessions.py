@@ -7,6 +7,8 @@ else (saving, creating, cycling keys, clearing expired sessions) is Django's own
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.db import connections, router
@@ -31,4 +33,4 @@ class SessionStore(db.SessionStore):
         if row is None:
             self._session_key = None
             return None
-        return row[0]
+        return cast("Session", row[0])

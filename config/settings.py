@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -174,6 +175,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Mail (Django 6.1 MAILERS): the console in development; SMTP in production, set by
 # SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD and SMTP_USE_TLS.
+MAILERS: dict[str, dict[str, Any]]
 if DEBUG or env_bool("MAIL_TO_CONSOLE"):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
