@@ -6,7 +6,7 @@ recomputed from the citations whenever a fact or a citation is saved or deleted 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin
@@ -17,9 +17,17 @@ from django.utils.html import format_html
 from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.db.models import QuerySet
-    from django.forms import ModelForm
+    from django.forms import BaseFormSet, ModelForm
     from django.http import HttpRequest
+    from django_stubs_ext import WithAnnotations
+
+
+class _TagCounts(TypedDict):
+    n_sections: int
+    n_facts: int
 
 
 class _CitationInline(admin.TabularInline):
@@ -68,11 +76,11 @@ class TagAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description="Sections", ordering="n_sections")
-    def section_count(self, tag: Tag) -> int:
+    def section_count(self, tag: WithAnnotations[Tag, _TagCounts]) -> int:
         return tag.n_sections
 
     @admin.display(description="Facts", ordering="n_facts")
-    def fact_count(self, tag: Tag) -> int:
+    def fact_count(self, tag: WithAnnotations[Tag, _TagCounts]) -> int:
         return tag.n_facts
 
 
@@ -156,12 +164,14 @@ class FactAdmin(admin.ModelAdmin):
             return format_html("<strong>{}</strong>", "⚠ Sources disagree")
         return "—"
 
-    def save_related(self, request: HttpRequest, form: ModelForm, formsets, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Fact], formsets: list[BaseFormSet[Any]], change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         form.instance.refresh_disputed()
 
 
-def _refresh_facts(fact_ids: set[int | None]) -> None:
+def _refresh_facts(fact_ids: Iterable[int | None]) -> None:
     for fact in Fact.objects.filter(pk__in={pk for pk in fact_ids if pk}):
         fact.refresh_disputed()
 

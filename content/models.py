@@ -19,6 +19,10 @@ from django.urls import reverse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Any
+
+    from content.views import ValueGroup
+    from quiz.models import Quiz
 
 
 def normalise(text: str) -> str:
@@ -69,6 +73,13 @@ class Topic(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TopicQuerySet.as_manager()
+
+    # Not stored: the pages that show a topic set these on it (content.views).
+    top_tags: list[Tag]
+    more_tag_count: int
+    other_quizzes: list[Quiz]
+    cite_list: list[Citation]
+    paragraphs: list[str]
 
     class Meta:
         ordering = ["title"]
@@ -121,6 +132,13 @@ class Source(models.Model):
     url = models.URLField(blank=True)
     note = models.TextField(blank=True, help_text="What this source is and what it contributes.")
     order = models.PositiveIntegerField(default=0)
+
+    # Not stored: the dossier page sets these on the sources it lists (content.views).
+    number: int
+    definition_count: int
+    section_count: int
+    event_count: int
+    uses: str
 
     class Meta:
         ordering = ["topic", "order", "key"]
@@ -180,6 +198,11 @@ class Section(models.Model):
     order = models.PositiveIntegerField(default=0)
     tags = models.ManyToManyField(Tag, blank=True, related_name="sections")
 
+    # Not stored: the dossier page sets these on the passages it shows (content.views).
+    tag_list: list[Tag]
+    cite_list: list[Citation]
+    paragraphs: list[str]
+
     class Meta:
         ordering = ["topic", "order", "pk"]
         constraints = [
@@ -221,6 +244,13 @@ class TimelineEvent(models.Model):
         Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="events")
+
+    # Not stored: the dossier page sets these on the events it shows (content.views).
+    tag_list: list[Tag]
+    cite_list: list[Citation]
+    passage: Section | None
+    start_label: str
+    is_period: bool
 
     class Meta:
         ordering = ["topic", "year", "month", "day", "pk"]
@@ -345,6 +375,13 @@ class Fact(models.Model):
 
     objects = FactQuerySet.as_manager()
 
+    # Not stored: the study pages set these on the facts they show (content.views).
+    question: str
+    url: str
+    value_groups: list[ValueGroup]
+    passage: Section | None
+    timeline_event: TimelineEvent | None
+
     class Meta:
         ordering = ["topic", "pk"]
         constraints = [models.UniqueConstraint(fields=["topic", "slug"], name="fact_slug_unique_per_topic")]
@@ -361,7 +398,7 @@ class Fact(models.Model):
     def __str__(self) -> str:
         return f"{self.subject}: {self.answer}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.sample_key:
             import random
 
@@ -431,6 +468,9 @@ class Citation(models.Model):
         max_length=200, blank=True, help_text="Where in the source: heading, paragraph."
     )
     note = models.TextField(blank=True)
+
+    # Not stored: the dossier page sets it to the cited source's number there (content.views).
+    mark: int | None
 
     class Meta:
         ordering = ["pk"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict, overload
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -29,11 +29,26 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from django.http import HttpRequest, HttpResponse
+    from django_stubs_ext import WithAnnotations
 
 SEARCH_PAGE_SIZE = 20
 HOME_TAG_LIMIT = 6
 #: Disputed facts listed on a dossier page; the rest behind a link (``?disputed=all``).
 DISPUTED_SHOWN = 50
+
+
+class _DisputedCount(TypedDict):
+    disputed_count: int
+
+
+class _FactCount(TypedDict):
+    fact_count: int
+
+
+class _TagColumns(TypedDict):
+    tag_pk: int | None
+    tag_slug: str  # like tag_name, None only when tag_pk is
+    tag_name: str
 
 
 def _count_per_topic(model: type[Section | TimelineEvent | Fact], **filters: object) -> Coalesce:
@@ -127,7 +142,7 @@ def fact_question(fact: Fact) -> str:
         return fact.subject[:1].upper() + fact.subject[1:]
 
 
-def source_uses(source: Source) -> str:
+def source_uses(source: WithAnnotations[Source, _FactCount]) -> str:
     """ "the definition, 4 sections and 12 facts": what the source is cited for, zeros left out."""
     parts = ["the definition"] if source.definition_count else []
     for count, noun in (
@@ -142,7 +157,7 @@ def source_uses(source: Source) -> str:
     return parts[0] if parts else ""
 
 
-def _dossier_topic(slug: str) -> Topic:
+def _dossier_topic(slug: str) -> WithAnnotations[Topic, _DisputedCount]:
     """The published topic, its disputed-fact count and its other published quizzes: one query.
 
     The quizzes come through a LEFT JOIN on a filtered relation (the conditions of
@@ -173,7 +188,13 @@ def _dossier_topic(slug: str) -> Topic:
     return topic
 
 
-def _with_tag_rows(rows: Iterable[Section | TimelineEvent]) -> list:
+@overload
+def _with_tag_rows(rows: Iterable[WithAnnotations[Section, _TagColumns]]) -> list[Section]: ...
+@overload
+def _with_tag_rows(rows: Iterable[WithAnnotations[TimelineEvent, _TagColumns]]) -> list[TimelineEvent]: ...
+def _with_tag_rows(
+    rows: Iterable[WithAnnotations[Section, _TagColumns] | WithAnnotations[TimelineEvent, _TagColumns]],
+) -> list[Any]:
     """Rows annotated with one tag each (``tag_pk``, ``tag_slug``, ``tag_name``; None when
     untagged), folded back to one object per pk, its tags in ``tag_list``, in row order."""
     objects: dict[int, Section | TimelineEvent] = {}
@@ -184,10 +205,6 @@ def _with_tag_rows(rows: Iterable[Section | TimelineEvent]) -> list:
         if row.tag_pk is not None:
             obj.tag_list.append(Tag(pk=row.tag_pk, slug=row.tag_slug, name=row.tag_name))
     return list(objects.values())
-
-
-def _tag_columns() -> dict[str, F]:
-    return {"tag_pk": F("tags__pk"), "tag_slug": F("tags__slug"), "tag_name": F("tags__name")}
 
 
 def _fact_count() -> Coalesce:
@@ -202,7 +219,9 @@ def _fact_count() -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _count_uses(sources: Sequence[Source], citations: Iterable[Citation]) -> None:
+def _count_uses(
+    sources: Sequence[WithAnnotations[Source, _FactCount]], citations: Iterable[Citation]
+) -> None:
     """Definition, sections and events each source is cited for, from the citations loaded."""
     cited: dict[int, dict[str, set[int]]] = {
         s.pk: {"topic": set(), "section": set(), "event": set()} for s in sources
@@ -220,7 +239,11 @@ def _count_uses(sources: Sequence[Source], citations: Iterable[Citation]) -> Non
 
 
 def _citations_shown(
-    topic: Topic, sections: Sequence[Section], events: Sequence[TimelineEvent], *, show_all: bool
+    topic: WithAnnotations[Topic, _DisputedCount],
+    sections: Sequence[Section],
+    events: Sequence[TimelineEvent],
+    *,
+    show_all: bool,
 ) -> list[Citation]:
     """Every citation the dossier page shows, with its source and fact, in one query.
 
@@ -252,9 +275,16 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """
     topic = _dossier_topic(slug)
     show_all = request.GET.get("disputed") == "all"
-    sections = _with_tag_rows(topic.sections.annotate(**_tag_columns()).order_by("order", "pk", "tag_name"))
+    # The tag columns are spelled out (not a shared dict) so that mypy's Django plugin sees them.
+    sections = _with_tag_rows(
+        topic.sections.annotate(
+            tag_pk=F("tags__pk"), tag_slug=F("tags__slug"), tag_name=F("tags__name")
+        ).order_by("order", "pk", "tag_name")
+    )
     events = _with_tag_rows(
-        topic.events.all().annotate(**_tag_columns()).order_by("year", "month", "day", "pk", "tag_name")
+        topic.events.all()
+        .annotate(tag_pk=F("tags__pk"), tag_slug=F("tags__slug"), tag_name=F("tags__name"))
+        .order_by("year", "month", "day", "pk", "tag_name")
     )
     sources = list(topic.sources.annotate(fact_count=_fact_count()).order_by("order", "key"))
     citations = _citations_shown(topic, sections, events, show_all=show_all)
@@ -263,14 +293,14 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for source in sources:
         source.number = numbers[source.pk]
     _count_uses(sources, citations)
-    sections_by_pk = {section.pk: section for section in sections}
-    events_by_pk = {event.pk: event for event in events}
+    sections_by_pk: dict[int | None, Section] = {section.pk: section for section in sections}
+    events_by_pk: dict[int | None, TimelineEvent] = {event.pk: event for event in events}
     owners: dict[tuple[str, int], list[Citation]] = {}
     disputed: dict[int, Fact] = {}
     for citation in citations:
         citation.mark = numbers.get(citation.source_id)
-        if citation.fact_id is not None:
-            disputed.setdefault(citation.fact_id, citation.fact)
+        if citation.fact is not None:  # loaded with the citation (select_related)
+            disputed.setdefault(citation.fact.pk, citation.fact)
         for field in ("topic", "section", "event", "fact"):
             target = getattr(citation, f"{field}_id")
             if target is not None:
@@ -424,9 +454,9 @@ def _fact_snippet(fact: Fact, query: str) -> SafeString:
 def fact_url(fact: Fact) -> str:
     """Where a fact is explained: its passage, else its timeline event, else its dossier."""
     # A fact's section and event belong to its own dossier, so the topic already loaded serves.
-    if fact.section_id:
+    if fact.section is not None:
         return f"{fact.topic.get_absolute_url()}#{fact.section.anchor}"
-    if fact.event_id:
+    if fact.event is not None:
         return f"{fact.topic.get_absolute_url()}#{fact.event.anchor}"
     if fact.disputed:
         # The dossier page lists only the first disputed facts unless asked for all.
@@ -438,7 +468,7 @@ def fact_url(fact: Fact) -> str:
 def search(request: HttpRequest) -> HttpResponse:
     # NUL cannot be stored or matched (PostgreSQL refuses it; SQLite would match everything).
     query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:200]
-    page = None
+    page: Page[SearchHit] | None = None
     if query:
         sections = (
             Section.objects.filter(topic__published=True)
@@ -459,7 +489,9 @@ def search(request: HttpRequest) -> HttpResponse:
             .select_related("topic", "section", "event")
             .order_by("topic__title", "pk")
         )
-        page = Paginator(_Results(sections, facts, query), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+        results = _Results(sections, facts, query)
+        paginator: Paginator[SearchHit] = Paginator(results, SEARCH_PAGE_SIZE)  # type: ignore[arg-type]  # it only counts and slices, the stub also wants iteration
+        page = paginator.get_page(request.GET.get("page"))
     page_range = page.paginator.get_elided_page_range(page.number) if page else []
     context = {"query": query, "page": page, "page_range": page_range}
     template = "content/search.html#results" if getattr(request, "htmx", False) else "content/search.html"

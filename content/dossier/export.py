@@ -65,7 +65,8 @@ def export_dossier(topic: Topic) -> str:
             target_id = getattr(citation, f"{target}_id")
             if target_id:
                 cites[target, target_id].append(citation)
-    used_tags = {tag.pk: tag for obj in [*sections, *events, *facts] for tag in obj.tags.all()}
+    tagged: list[Section | TimelineEvent | Fact] = [*sections, *events, *facts]
+    used_tags = {tag.pk: tag for obj in tagged for tag in obj.tags.all()}
     tags = sorted(used_tags.values(), key=lambda t: t.slug)
 
     out: list[str] = [f"format: {FORMAT_VERSION}", ""]

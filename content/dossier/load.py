@@ -17,7 +17,9 @@ import calendar
 import datetime
 import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 from django.core.exceptions import ValidationError
@@ -114,8 +116,9 @@ def parse_dossier(text: str, path: str = "<dossier>") -> DossierData:
     return data
 
 
-def _field(model: type[models.Model], name: str) -> models.Field:
-    return model._meta.get_field(name)  # type: ignore[return-value]
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    # A column's name: get_field gives a Field, never the reverse relation it may also give.
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
 
 
 def _line(node: Node) -> int:
@@ -144,8 +147,8 @@ def _alike(kind: str, a: str, b: str) -> bool:
     return number is not None and number == numeric_value(b)
 
 
-def _suggest(value: str, choices: object) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1)  # type: ignore[call-overload]
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

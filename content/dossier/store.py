@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -170,7 +170,8 @@ def _sync[M: models.Model](
 
 
 def _differs(obj: models.Model, name: str, wanted: object) -> bool:
-    field = obj._meta.get_field(name)
+    # ``name`` is a column's: get_field gives a Field, never the reverse relation it may give.
+    field = cast("models.Field[Any, Any]", obj._meta.get_field(name))
     if field.is_relation:  # compare ids: reading the relation would cost a query per row
         return getattr(obj, field.attname) != getattr(wanted, "pk", None)
     return getattr(obj, name) != wanted
@@ -182,10 +183,10 @@ def _replace_tag_links(
     tags_by_slug: dict[str, list[str]],
     tags: dict[str, Tag],
 ) -> None:
-    through = model.tags.through
+    through: type[models.Model] = model.tags.through
     owner = f"{model._meta.model_name}_id"
-    through.objects.filter(**{f"{owner}__in": [obj.pk for obj in objects.values()]}).delete()
-    through.objects.bulk_create(
+    through._default_manager.filter(**{f"{owner}__in": [obj.pk for obj in objects.values()]}).delete()
+    through._default_manager.bulk_create(
         through(**{owner: objects[slug].pk, "tag_id": tags[tag].pk})
         for slug, tag_slugs in tags_by_slug.items()
         for tag in tag_slugs
