@@ -32,14 +32,19 @@ from quiz.models import Attempt, Item, Quiz
 from quiz.permissions import is_teacher
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from collections.abc import Callable
+
+    from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+    from django.contrib.auth.models import User
     from django.http import HttpRequest, HttpResponse
+
+    from quiz.permissions import AuthenticatedHttpRequest
 
 HISTORY_PAGE_SIZE = 50
 PERIODS = {"all": "All time", "week": "This week"}
 
 
-def claim_anonymous_attempts(user: AbstractBaseUser, session_key: str | None) -> int:
+def claim_anonymous_attempts(user: User, session_key: str | None) -> int:
     """Move the attempts played anonymously in this session to ``user``; how many moved."""
     if not session_key:  # never match every anonymous attempt with an empty key
         return 0
@@ -59,7 +64,7 @@ def safe_next(request: HttpRequest) -> str:
 class LoginView(auth_views.LoginView):
     """Django's login (``next`` checked against this host; django-axes throttles it)."""
 
-    def form_valid(self, form):
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         old_key = self.request.session.session_key
         response = super().form_valid(form)
         claim_anonymous_attempts(form.get_user(), old_key)
@@ -76,7 +81,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     it: the throttled answer, like Django's "sent" page, says nothing about who exists.
     """
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         retry_at = throttle.check(
             (throttle.RESET_PER_IP, throttle.client_ip(self.request)),
             (throttle.RESET_PER_EMAIL, throttle.normalise_email(form.cleaned_data["email"])),
@@ -114,7 +119,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     email = user.email  # the form writes into the instance, valid or not
     form = EmailForm(request.POST if request.method == "POST" else None, instance=user)
@@ -134,7 +139,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every attempt, best per quiz, accuracy per tag and section, the streak, totals."""
     user = request.user
     totals = stats.attempt_totals(user)
@@ -192,7 +197,9 @@ def quiz_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "quiz/accounts/quiz_leaderboard.html", context)
 
 
-def _my_standing(request: HttpRequest, board: list[stats.Standing], lookup) -> stats.Standing | None:
+def _my_standing(
+    request: HttpRequest, board: list[stats.Standing], lookup: Callable[[User], stats.Standing | None]
+) -> stats.Standing | None:
     """The visitor's own row when it is not on the board already (queries only then)."""
     user = request.user
     if not user.is_authenticated or any(row.user_id == user.pk for row in board):

@@ -7,6 +7,8 @@ for support.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -25,6 +27,16 @@ from quiz.forms_admin import (
 )
 from quiz.models import Attempt, Choice, Classroom, Item, Membership, Question, Quiz
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.forms import ModelForm
+    from django_stubs_ext import WithAnnotations
+
+
+class _ChoiceCount(TypedDict):
+    choice_count: int
+
+
 MAX_CSV_BYTES = 2 * 1024 * 1024  # thousands of questions; more is a mistake, not a file
 
 
@@ -34,7 +46,7 @@ class ChoiceInline(admin.TabularInline):
     fields = ("text", "is_correct", "note")
     max_num = MAX_CHOICES
 
-    def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs) -> int:
+    def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
         return 4 if obj is None else 1
 
 
@@ -70,11 +82,14 @@ class QuestionAdmin(admin.ModelAdmin):
         return str(obj)
 
     @admin.display(description="Choices", ordering="choice_count")
-    def choice_count(self, obj: Question) -> int:
+    def choice_count(self, obj: WithAnnotations[Question, _ChoiceCount]) -> int:
         return obj.choice_count
 
-    def save_model(self, request: HttpRequest, obj: Question, form, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Question, form: ModelForm[Question], change: bool
+    ) -> None:
         if not change:
+            assert request.user.is_authenticated  # the admin serves logged-in staff only
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
@@ -110,7 +125,7 @@ class QuestionAdmin(admin.ModelAdmin):
         """The question as a student sees it, then the answer key in a box of its own."""
         question = self.get_object(request, unquote(object_id))
         if question is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]  # Django's own, private so not in the stubs
         if not self.has_view_or_change_permission(request, question):
             raise PermissionDenied
         choices = list(question.choices.all())
@@ -142,6 +157,7 @@ class QuestionAdmin(admin.ModelAdmin):
             if upload.size > MAX_CSV_BYTES:
                 form.add_error("file", f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
             else:
+                assert request.user.is_authenticated  # the admin serves logged-in staff only
                 result = import_questions(upload.read(), author=request.user)
                 if result.ok:
                     count = len(result.questions)
@@ -201,22 +217,22 @@ class SuperuserReadOnlyMixin:
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
 class ItemInline(SuperuserReadOnlyMixin, admin.TabularInline):
     model = Item
-    fields = ["position", "form", "stem", "options", "correct", "chosen", "is_correct", "answered_at"]
+    fields = ("position", "form", "stem", "options", "correct", "chosen", "is_correct", "answered_at")
     readonly_fields = fields
     extra = 0
 
@@ -233,7 +249,7 @@ class AttemptAdmin(SuperuserReadOnlyMixin, admin.ModelAdmin):
 
 class MembershipInline(SuperuserReadOnlyMixin, admin.TabularInline):
     model = Membership
-    fields = ["student", "joined_at"]
+    fields = ("student", "joined_at")
     readonly_fields = fields
     extra = 0
 

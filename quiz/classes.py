@@ -31,9 +31,13 @@ from quiz.models import Classroom, Membership, Quiz
 from quiz.permissions import is_teacher, teacher_required
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
+    from django.db.models import QuerySet
     from django.http import HttpRequest
+
+    from quiz.models import Attempt
+    from quiz.permissions import AuthenticatedHttpRequest
 
 ATTEMPTS_PAGE_SIZE = 50
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -59,12 +63,15 @@ def csv_cell(value: object) -> object:
 
 @login_required
 @require_GET
-def class_list(request: HttpRequest) -> HttpResponse:
+def class_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render_list(request, JoinClassForm(), ClassroomForm() if is_teacher(request.user) else None)
 
 
 def _render_list(
-    request: HttpRequest, join_form: JoinClassForm, create_form: ClassroomForm | None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    join_form: JoinClassForm,
+    create_form: ClassroomForm | None,
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     teaching = is_teacher(user)
@@ -84,7 +91,7 @@ def _render_list(
 
 @teacher_required
 @require_POST
-def class_create(request: HttpRequest) -> HttpResponse:
+def class_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClassroomForm(request.POST)
     if not form.is_valid():
         return _render_list(request, JoinClassForm(), form, status=400)
@@ -97,7 +104,7 @@ def class_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def class_join(request: HttpRequest) -> HttpResponse:
+def class_join(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = JoinClassForm(request.POST)
     if not form.is_valid():
         create_form = ClassroomForm() if is_teacher(request.user) else None
@@ -116,7 +123,7 @@ def class_join(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def class_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def class_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A student leaves a class they joined; from then on its teacher sees none of their attempts.
 
     Only one's own membership can be removed: anything else (another student's class, a
@@ -143,7 +150,7 @@ def _filtered(request: HttpRequest, classroom: Classroom) -> tuple[ClassAttemptF
 
 @teacher_required
 @require_GET
-def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def class_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom, pk=pk, teacher=request.user)
     form, filters = _filtered(request, classroom)
     attempts = (
@@ -168,7 +175,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @teacher_required
 @require_GET
-def class_export(request: HttpRequest, pk: int) -> HttpResponse:
+def class_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom, pk=pk, teacher=request.user)
     _, filters = _filtered(request, classroom)
     attempts = (
@@ -185,9 +192,10 @@ def class_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _csv_rows(attempts) -> Iterator[list[object]]:
+def _csv_rows(attempts: QuerySet[Attempt]) -> Iterator[Sequence[object]]:
     yield CSV_HEADER
     for attempt in attempts.iterator(chunk_size=500):
+        assert attempt.user is not None  # a class's attempts are its students'
         yield [
             attempt.user.username,
             attempt.quiz.title,
@@ -201,5 +209,5 @@ def _csv_rows(attempts) -> Iterator[list[object]]:
         ]
 
 
-def _iso(moment) -> str:
+def _iso(moment: dt.datetime | None) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if moment else ""

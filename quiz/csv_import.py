@@ -39,13 +39,16 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from content.models import Section, Tag, Topic
 from quiz.forms_admin import MAX_CHOICES, MIN_CHOICES, repeated_choices
 from quiz.models import Choice, Difficulty, Question
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CHOICE_COLUMNS = tuple(f"choice_{n}" for n in range(1, MAX_CHOICES + 1))
 COLUMNS = (
@@ -68,7 +71,7 @@ DIFFICULTIES = {
     "2": Difficulty.MEDIUM,
     "3": Difficulty.HARD,
 }
-CHOICE_MAX_LENGTH = Choice._meta.get_field("text").max_length
+CHOICE_MAX_LENGTH = cast(int, Choice._meta.get_field("text").max_length)  # a CharField's: never None
 
 ReportError = Callable[[str | None, str], None]
 
@@ -115,7 +118,7 @@ class ImportResult:
         return not self.errors
 
 
-def import_questions(data: bytes, *, author: AbstractBaseUser | None = None) -> ImportResult:
+def import_questions(data: bytes, *, author: User | None = None) -> ImportResult:
     """Check every row of the CSV file in ``data``; if all are good, create the questions.
 
     Returns the created questions, or the errors (and then nothing was written).
@@ -204,7 +207,7 @@ def _check_rows(
     return good, errors
 
 
-def write_questions(rows: list[QuestionRow], *, author: AbstractBaseUser | None = None) -> list[Question]:
+def write_questions(rows: list[QuestionRow], *, author: User | None = None) -> list[Question]:
     """Create the checked questions with their choices and tags, all or nothing."""
     # Inside import_questions' transaction a savepoint would buy nothing: a failure here
     # rolls back the whole import anyway.

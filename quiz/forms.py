@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from quiz.models import Classroom, Quiz
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 class SignupForm(UserCreationForm):
@@ -73,13 +77,15 @@ class ClassAttemptFilterForm(forms.Form):
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, quizzes=None, **kwargs) -> None:
+    def __init__(self, *args: Any, quizzes: QuerySet[Quiz] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if quizzes is not None:
-            self.fields["quiz"].queryset = quizzes
+        quiz = self.fields["quiz"]
+        if quizzes is not None and isinstance(quiz, forms.ModelChoiceField):
+            quiz.queryset = quizzes
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             raise forms.ValidationError("The start date is after the end date.")

@@ -8,6 +8,7 @@ refuse exactly the same questions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -67,7 +68,7 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
         live = [
             form
             for form in self.forms
-            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))  # type: ignore[attr-defined]  # Django's own, private so not in the stubs
         ]
         problems = [
             choice_count_problem(len(live)),
@@ -86,7 +87,7 @@ class ChoiceInlineFormSet(BaseInlineFormSet):
             form.instance.order = position
         self._ordered = [form.instance for form in live]
 
-    def save(self, commit: bool = True) -> list:
+    def save(self, commit: bool = True) -> list[Choice]:
         saved = super().save(commit)
         if commit:
             # Unchanged rows are not saved by the formset; their position may still have moved.
@@ -99,16 +100,19 @@ class QuestionAdminForm(forms.ModelForm):
         model = Question
         fields = ["topic", "stem", "explanation", "difficulty", "status", "tags", "section", "facts"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Section labels name their topic: fetch it with the section, not once per option.
-        if "section" in self.fields:
-            self.fields["section"].queryset = Section.objects.select_related("topic")
-        if "facts" in self.fields:
-            self.fields["facts"].queryset = Fact.objects.only("pk", "subject", "answer", "topic_id")
+        section = self.fields.get("section")
+        if isinstance(section, forms.ModelChoiceField):
+            section.queryset = Section.objects.select_related("topic")
+        facts = self.fields.get("facts")
+        if isinstance(facts, forms.ModelChoiceField):
+            facts.queryset = Fact.objects.only("pk", "subject", "answer", "topic_id")
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         topic = cleaned.get("topic")
         if topic is None:
             return cleaned

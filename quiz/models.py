@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -201,7 +202,7 @@ class Attempt(models.Model):
     def __str__(self) -> str:
         return f"{self.quiz} ({self.score}/{self.length})"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.share_code:
             self.share_code = secrets.token_urlsafe(9)
         super().save(*args, **kwargs)
@@ -277,7 +278,7 @@ class Classroom(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.join_code:
             self.join_code = new_join_code()
         super().save(*args, **kwargs)

@@ -25,7 +25,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
@@ -106,6 +106,7 @@ def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
     the same query built with the ORM cost about 1 ms of CPU to compile, many times the
     query itself.
     """
+    owner: int | str
     if player.user_id is not None:
         select, owner = _ITEM_OF_USER, player.user_id
     elif player.session_key:
@@ -123,7 +124,7 @@ def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
     row = select.one(connection, [prep(Attempt, "id", attempt_key, connection), position, owner])
     if row is None:
         return None
-    item, attempt, quiz = row
+    item, attempt, quiz = cast("tuple[Item, Attempt, Quiz]", row)
     attempt.quiz = quiz
     item.attempt = attempt
     return item

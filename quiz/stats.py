@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import Cast, Coalesce, RowNumber, TruncDate
@@ -31,9 +31,10 @@ from content.models import Section, Tag
 from quiz.models import Attempt, Item, Membership
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
+    from django.db.models.expressions import CombinedExpression
 
     from quiz.models import Classroom, Quiz
 
@@ -44,7 +45,7 @@ RANKED_MODES = (Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE)
 SELF_REPLAY = Q(mode=Attempt.Mode.CHALLENGE, challenge_of__user=F("user"))
 
 
-def percent(score: str = "score", length: str = "length") -> Cast:
+def percent(score: str = "score", length: str = "length") -> CombinedExpression:
     """score / length as a percentage, in floating point on every database."""
     return Cast(F(score), FloatField()) * 100.0 / Cast(F(length), FloatField())
 
@@ -63,17 +64,17 @@ def start_of_day(day: dt.date) -> dt.datetime:
 # A student's history ---------------------------------------------------------
 
 
-def history_attempts(user: AbstractBaseUser) -> QuerySet[Attempt]:
+def history_attempts(user: User) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user).select_related("quiz").order_by("-started_at")
 
 
-def attempt_totals(user: AbstractBaseUser) -> dict[str, int]:
+def attempt_totals(user: User) -> dict[str, int]:
     return Attempt.objects.filter(user=user).aggregate(
         attempts=Count("pk"), finished=Count("pk", filter=Q(finished_at__isnull=False))
     )
 
 
-def best_per_quiz(user: AbstractBaseUser) -> list[dict]:
+def best_per_quiz(user: User) -> list[dict]:
     """Each quiz the user finished: plays and best percentage, best first."""
     rows = (
         Attempt.objects.filter(user=user, finished_at__isnull=False, mode__in=RANKED_MODES, length__gt=0)
@@ -157,7 +158,7 @@ def accuracy(items: QuerySet[Item]) -> AccuracyReport:
     return report
 
 
-def _add(accuracy: Accuracy, row: dict) -> None:
+def _add(accuracy: Accuracy, row: Mapping[str, Any]) -> None:
     accuracy.answered += row["answered"]
     accuracy.correct += row["correct"]
 
@@ -236,7 +237,7 @@ def overall_leaderboard(since: dt.datetime | None = None, limit: int = LEADERBOA
     ]
 
 
-def overall_standing(user: AbstractBaseUser, since: dt.datetime | None = None) -> Standing | None:
+def overall_standing(user: User, since: dt.datetime | None = None) -> Standing | None:
     """The user's row wherever they rank; None if they have nothing that counts. Two queries."""
     mine = ranked_attempts(since).filter(user=user).aggregate(total=Sum("score"), reached=Max("finished_at"))
     if mine["total"] is None:
@@ -286,7 +287,7 @@ def quiz_leaderboard(
     ]
 
 
-def quiz_standing(user: AbstractBaseUser, quiz: Quiz, since: dt.datetime | None = None) -> Standing | None:
+def quiz_standing(user: User, quiz: Quiz, since: dt.datetime | None = None) -> Standing | None:
     """The user's row on the quiz board wherever they rank. Two queries.
 
     Another player is ahead exactly when one of their attempts beats the user's best;
@@ -455,7 +456,8 @@ def right_order(options: object, correct: object) -> tuple[str, ...] | None:
     if not isinstance(correct, list):
         return None
     texts = [option_text(options, index) for index in correct]
-    return None if None in texts else tuple(texts)  # type: ignore[arg-type]
+    known = [text for text in texts if text is not None]
+    return tuple(known) if len(known) == len(texts) else None
 
 
 def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:

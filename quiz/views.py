@@ -11,6 +11,7 @@ answered), POST answers it. ``/play/<attempt>/`` sends the player to the current
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import Count
@@ -29,6 +30,9 @@ from content.models import Tag, Topic
 from quiz import play, stats
 from quiz.models import Attempt, Item, Quiz
 from quiz.play import Player
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 
 class HttpRequest(DjangoHttpRequest):
@@ -209,7 +213,7 @@ def _results_url(attempt: Attempt) -> str:
 
 @never_cache
 @require_GET
-def attempt_play(request: HttpRequest, attempt_id) -> HttpResponse:
+def attempt_play(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
     """Send the player to their current question, or to the results when there is none."""
     attempt = get_object_or_404(play.owned_attempts(Player.of(request)), pk=attempt_id)
     position = play.current_position(attempt)
@@ -272,7 +276,7 @@ def _time_up(request: HttpRequest, attempt: Attempt) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def attempt_question(request: HttpRequest, attempt_id, position: int) -> HttpResponse:
+def attempt_question(request: HttpRequest, attempt_id: UUID, position: int) -> HttpResponse:
     """GET shows question ``position``; POST answers it (the server decides if it is right)."""
     item = play.owned_item(Player.of(request), attempt_id, position)
     if item is None:
@@ -325,7 +329,7 @@ def _to_feedback(attempt: Attempt, item: Item) -> HttpResponse:
 
 @never_cache
 @require_GET
-def attempt_results(request: HttpRequest, attempt_id) -> HttpResponse:
+def attempt_results(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
     attempt = get_object_or_404(
         play.owned_attempts(Player.of(request)).select_related("quiz__topic", "tag", "challenge_of__user"),
         pk=attempt_id,
@@ -373,7 +377,7 @@ def _again_url(attempt: Attempt) -> str:
 
 
 @require_POST
-def attempt_review(request: HttpRequest, attempt_id) -> HttpResponse:
+def attempt_review(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
     """Start a new attempt on the facts and questions this one missed."""
     player = Player.of(request)
     attempt = get_object_or_404(

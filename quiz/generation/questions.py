@@ -22,7 +22,7 @@ from quiz.models import Item, Question
 
 FORM = Item.Form
 
-STEM_TEMPLATES = {
+STEM_TEMPLATES: dict[str, str] = {
     Fact.Kind.YEAR: "In which year {subject}?",
     Fact.Kind.DATE: "On what date {subject}?",
     Fact.Kind.NUMBER: "How many {unit} {subject}?",
@@ -304,6 +304,7 @@ def timeline_question(shown: Sequence[TimelineEvent], form: str) -> GeneratedQue
     options = [e.title for e in shown]
     notes = [f"{e.date_label}: {e.summary}".strip() for e in shown]
     order = [shown.index(e) for e in chronological]
+    answer: int | list[int]
     if form == FORM.FIRST:
         stem, answer = "Which of these happened first?", order[0]
     else:

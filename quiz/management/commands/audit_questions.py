@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content.models import Topic
@@ -17,7 +19,7 @@ class Command(BaseCommand):
             "--strict", action="store_true", help="Exit with status 1 when any fact has a problem."
         )
 
-    def handle(self, *args, topic: str | None, strict: bool, **options) -> None:
+    def handle(self, *args: Any, topic: str | None, strict: bool, **options: Any) -> None:
         found = None
         if topic:
             try:

@@ -13,6 +13,7 @@ Set ``DEMO_PASSWORD`` to use one password of your own for both instead.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -23,6 +24,9 @@ from django.db import transaction
 
 from quiz.models import TEACHERS_GROUP, Classroom, Membership
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 TEACHER = ("demo-teacher", "teach-dossiers-2026")
 STUDENT = ("demo-student", "study-dossiers-2026")
 CLASS_NAME = "Demo class"
@@ -31,7 +35,7 @@ CLASS_NAME = "Demo class"
 class Command(BaseCommand):
     help = "Create (or refresh) a demo teacher with a demo class and a demo student in it."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         override = os.environ.get("DEMO_PASSWORD") or None
         with transaction.atomic():
             teacher = self._account(TEACHER[0], override or TEACHER[1], is_staff=True)
@@ -47,7 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  student  username: {STUDENT[0]}  password: {override or STUDENT[1]}")
         self.stdout.write(f"  class    {classroom.name!r}, join code {classroom.join_code}")
 
-    def _account(self, username: str, password: str, *, is_staff: bool):
+    def _account(self, username: str, password: str, *, is_staff: bool) -> User:
         user, _ = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "text"], default="text")
 
     def handle(
-        self, *args, topic: str, tag: str | None, count: int, seed: int, format: str, **options
+        self, *args: Any, topic: str, tag: str | None, count: int, seed: int, format: str, **options: Any
     ) -> None:
         try:
             found = Topic.objects.get(slug=topic)

@@ -7,6 +7,7 @@ and the command exits non-zero; then nothing was imported.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="The CSV file (UTF-8, header row first).")
         parser.add_argument("--author", help="Username recorded as the questions' author.")
 
-    def handle(self, *args, path: Path, author: str | None, **options) -> None:
+    def handle(self, *args: Any, path: Path, author: str | None, **options: Any) -> None:
         user = None
         if author:
             User = get_user_model()
