@@ -16,7 +16,7 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
@@ -30,8 +30,10 @@ PARTS = (
 )
 
 
-def environ(method: str, path: str, cookies: dict[str, str], body: bytes = b"", headers=None) -> dict:
-    env = {
+def environ(
+    method: str, path: str, cookies: dict[str, str], body: bytes = b"", headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    env: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": "",
@@ -53,33 +55,36 @@ def environ(method: str, path: str, cookies: dict[str, str], body: bytes = b"", 
     return env
 
 
-def call(app: Callable, env: dict) -> str:
-    status = []
+def call(app: Callable[..., Iterable[bytes]], env: dict[str, Any]) -> str:
+    status: list[str] = []
     b"".join(app(env, lambda s, h, exc=None: status.append(s)))
     return status[0]
 
 
 @contextmanager
-def timing_parts() -> Iterator[Counter]:
+def timing_parts() -> Iterator[Counter[str]]:
     """Wrap each of :data:`PARTS` with a timer for the duration; yields seconds per label."""
     import importlib
 
-    spent: Counter = Counter()
-    restore = []
+    spent: Counter[str] = Counter()
+    restore: list[tuple[object, str, object]] = []
     for label, module_path, name in PARTS:
         module = importlib.import_module(module_path)
         original = getattr(module, name)
+        owner: object  # a class or a module: the wrappers below replace its attributes
         if isinstance(original, type):  # Player: time its ``of`` (the session and user load there)
             owner, attr, function = original, "of", original.__dict__["of"].__func__
         else:
             owner, attr, function = module, name, original
 
-        def timed(*args, _function=function, _label=label, **kwargs):
+        def timed(
+            *args: Any, _function: Callable[..., Any] = function, _label: str = label, **kwargs: Any
+        ) -> Any:
             started = time.perf_counter()
             try:
                 return _function(*args, **kwargs)
             finally:
-                spent[_label] += time.perf_counter() - started
+                spent[_label] += time.perf_counter() - started  # type: ignore[assignment]  # a Counter of seconds: floats
 
         wrapped = functools.wraps(function)(timed)
         previous = owner.__dict__[attr]

@@ -21,6 +21,10 @@ import json
 import os
 import random
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from content.models import Topic
 
 SLUG = "bench-topic"
 PASSWORD = "bench-password-Kx7-loopback"
@@ -56,7 +60,7 @@ PLACES = [
 ]
 
 
-def create_bank(facts: int, *, slug: str = SLUG) -> dict[str, object]:
+def create_bank(facts: int, *, slug: str = SLUG) -> dict[str, Any]:
     """Create the topic with ``facts`` facts, or grow an existing one to that many."""
     from django.db import connection, transaction
 
@@ -81,7 +85,7 @@ def create_bank(facts: int, *, slug: str = SLUG) -> dict[str, object]:
     return {"topic": topic.slug, "quiz": quiz.slug, "quiz_id": quiz.pk, "facts": max(facts, have)}
 
 
-def _create_topic(slug: str):
+def _create_topic(slug: str) -> Topic:
     from content.models import Citation, Section, Source, Tag, TimelineEvent, Topic
 
     topic = Topic.objects.create(
@@ -118,6 +122,7 @@ def _create_topic(slug: str):
         for i in range(50)
     )
     first_source = Source.objects.filter(topic=topic).first()
+    assert first_source is not None  # created just above
     Citation.objects.create(source=first_source, topic=topic)
     return topic
 
@@ -166,7 +171,7 @@ def _fact_fields(n: int) -> dict[str, object]:
             }
 
 
-def _add_facts(topic, *, start: int, count: int) -> None:
+def _add_facts(topic: Topic, *, start: int, count: int) -> None:
     from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent
 
     rng = random.Random(start)

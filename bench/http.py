@@ -114,14 +114,14 @@ def chosen(data: dict[str, str]) -> object:
 
 
 def htmx_headers(client: httpx.AsyncClient | httpx.Client, current_url: str = "") -> dict[str, str]:
-    headers = {"HX-Request": "true", "X-CSRFToken": client.cookies.get(CSRF_COOKIE, "")}
+    headers = {"HX-Request": "true", "X-CSRFToken": client.cookies.get(CSRF_COOKIE) or ""}
     if current_url:
         headers["HX-Current-URL"] = current_url
     return headers
 
 
 def csrf_data(client: httpx.AsyncClient | httpx.Client) -> dict[str, str]:
-    return {"csrfmiddlewaretoken": client.cookies.get(CSRF_COOKIE, "")}
+    return {"csrfmiddlewaretoken": client.cookies.get(CSRF_COOKIE) or ""}
 
 
 def attempt_id(url: str) -> str | None:

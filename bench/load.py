@@ -159,7 +159,7 @@ async def read_response(reader: asyncio.StreamReader, *, method: str = "GET") ->
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0], 16)
         if size == 0:

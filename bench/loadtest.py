@@ -34,11 +34,17 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from bench import server
 from bench.http import answer_form, chosen, csrf_data, htmx_headers, login, start
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
+    from bench.http import Form
 
 PLAYERS = 100
 QUIZ_LENGTH = 10
@@ -79,7 +85,7 @@ class Player:
         return "plain"
 
 
-def _choices(form, rng: random.Random) -> list[dict[str, str]]:
+def _choices(form: Form, rng: random.Random) -> list[dict[str, str]]:
     """Two different valid answers to the form, in random order."""
     if "choice" in form.choices:
         values = rng.sample(form.choices["choice"], 2)
@@ -92,7 +98,7 @@ def _choices(form, rng: random.Random) -> list[dict[str, str]]:
     return [{**form.hidden, **dict(zip(places, order, strict=True))} for order in (first, second)]
 
 
-async def _timed(player: Player, kind: str, call) -> httpx.Response:
+async def _timed(player: Player, kind: str, call: Awaitable[httpx.Response]) -> httpx.Response:
     started = time.perf_counter()
     response = await call
     player.timings.setdefault(kind, []).append(time.perf_counter() - started)

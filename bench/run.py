@@ -35,9 +35,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench import breakdown, server
+
+if TYPE_CHECKING:
+    import random
+    from collections.abc import Callable
+
+    from django.test import Client
 
 SIZES = (1_000, 100_000)
 BUILD_RUNS = 15
@@ -72,7 +78,7 @@ def cpu_model() -> str:
 # In the child: in-process measurements ----------------------------------------------
 
 
-def _answer_post(client, url: str, html: str, rng) -> Any:
+def _answer_post(client: Client, url: str, html: str, rng: random.Random) -> Any:
     from bench.http import answer_data, answer_form
 
     form = answer_form(html, url)
@@ -81,7 +87,7 @@ def _answer_post(client, url: str, html: str, rng) -> Any:
     return client.post(url, answer_data(form, rng), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=url)
 
 
-def play_once(client, slug: str, *, count: bool) -> dict[str, int]:
+def play_once(client: Client, slug: str, *, count: bool) -> dict[str, int]:
     """Play a 10-question quiz in-process; the queries of each page (max over questions)."""
     import random
 
@@ -92,7 +98,7 @@ def play_once(client, slug: str, *, count: bool) -> dict[str, int]:
     rng = random.Random(1)
     counts: dict[str, int] = {}
 
-    def measured(name: str, call, expect: int):
+    def measured(name: str, call: Callable[..., Any], expect: int) -> Any:
         with CaptureQueriesContext(connection) as queries:
             response = call()
         if response.status_code != expect:
@@ -202,7 +208,7 @@ def prepare_answers(
     return sessions
 
 
-def _answer_fields(item: dict[str, Any], rng) -> dict[str, str]:
+def _answer_fields(item: dict[str, Any], rng: random.Random) -> dict[str, str]:
     if item["form"] == "order":
         places = [str(n) for n in range(1, item["options"] + 1)]
         rng.shuffle(places)
@@ -421,10 +427,10 @@ def print_report(machine: dict[str, str], results: list[dict[str, Any]]) -> None
         )
     all_figures = [figures(r) for r in results]
     ratio = min(f["ratio"] for f in all_figures)
-    constant = all(f["constant"] for f in all_figures)
+    all_constant = all(f["constant"] for f in all_figures)
     build_ratio = max(f["build_ratio"] for f in all_figures)
     print()
-    verdict = "yes" if constant else "no"
+    verdict = "yes" if all_constant else "no"
     print(f"bench: answer/bare={ratio:.2f} queries_constant={verdict} build_ratio={build_ratio:.2f}")
 
 

@@ -38,7 +38,9 @@ def free_port() -> int:
 
 
 def is_postgres(database_url: str | None) -> bool:
-    return bool(database_url) and urlsplit(database_url).scheme.startswith(("postgres", "pgsql"))
+    if not database_url:
+        return False
+    return urlsplit(database_url).scheme.startswith(("postgres", "pgsql"))
 
 
 def sqlite_url(path: Path) -> str:
@@ -229,8 +231,8 @@ def fetch(database_url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple
         with psycopg.connect(database_url) as conn:
             return list(conn.execute(sql, params).fetchall())
     path = database_url.removeprefix("sqlite:///")
-    conn = sqlite3.connect(path)
+    db = sqlite3.connect(path)
     try:
-        return list(conn.execute(sql.replace("%s", "?"), params).fetchall())
+        return list(db.execute(sql.replace("%s", "?"), params).fetchall())
     finally:
-        conn.close()
+        db.close()
