@@ -37,6 +37,7 @@ browser:
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/mypy
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/pytest
 
@@ -44,9 +45,11 @@ test: install browser
 test-pg: install browser
 	$(BIN)/pytest
 
+# mypy imports the settings (django-stubs), which want DEBUG or a SECRET_KEY.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(DEV_ENV) $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
