@@ -62,4 +62,4 @@ loadtest: install
 	$(BIN)/python -m bench.loadtest
 
 clean:
-	rm -rf $(VENV) staticfiles artifacts db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+	rm -rf $(VENV) staticfiles artifacts .mypy_cache .ruff_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm
