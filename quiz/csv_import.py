@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -45,7 +44,7 @@ from django.db import transaction
 
 from content.models import Section, Tag, Topic
 from quiz.forms_admin import MAX_CHOICES, MIN_CHOICES, repeated_choices
-from quiz.models import Choice, Difficulty, Question
+from quiz.models import Choice, Difficulty, Question, stem_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -152,11 +151,6 @@ def parse_questions(text: str) -> tuple[list[QuestionRow], list[RowError]]:
     if not raw_rows:
         return [], errors
     return _check_rows(raw_rows, errors)
-
-
-def stem_key(stem: str) -> str:
-    """The form of a stem that two copies of one question share (see the module docstring)."""
-    return " ".join(unicodedata.normalize("NFC", stem).split()).casefold()
 
 
 def _read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:

@@ -14,8 +14,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from content.models import Fact, Section, normalise
-from quiz.models import Choice, Question
+from content.models import Fact, Section, Topic, normalise
+from quiz.models import Choice, Question, stem_key
 
 MIN_CHOICES = 2
 MAX_CHOICES = 6
@@ -123,12 +123,31 @@ class QuestionAdminForm(forms.ModelForm):
                 f"This section belongs to the dossier “{section.topic.title}”, not to "
                 f"“{topic.title}”. Pick a section of the question's own dossier, or none.",
             )
+        stem = cleaned.get("stem")
+        if stem:
+            twin = self._same_question(topic, stem)
+            if twin is not None:
+                self.add_error(
+                    "stem",
+                    f"The dossier “{topic.title}” already has this question (#{twin}); "
+                    "edit that one instead of writing it twice.",
+                )
         facts = cleaned.get("facts") or []
         strangers = [fact for fact in facts if fact.topic_id != topic.pk]
         if strangers:
             names = ", ".join(f"“{fact.subject}”" for fact in strangers)
             self.add_error("facts", f"These facts belong to another dossier than “{topic.title}”: {names}.")
         return cleaned
+
+    def _same_question(self, topic: Topic, stem: str) -> int | None:
+        """The id of another question of ``topic`` with this stem (as :func:`stem_key`
+        compares them), the way a CSV import refuses it."""
+        key = stem_key(stem)
+        others = Question.objects.filter(topic=topic).exclude(pk=self.instance.pk).order_by("pk")
+        for pk, other in others.values_list("pk", "stem"):
+            if stem_key(other) == key:
+                return pk
+        return None
 
 
 class QuestionCSVUploadForm(forms.Form):

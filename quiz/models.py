@@ -12,6 +12,7 @@ is stored by a conditional UPDATE (``answered_at IS NULL``), never read-then-wri
 from __future__ import annotations
 
 import secrets
+import unicodedata
 import uuid
 from typing import Any
 
@@ -38,6 +39,13 @@ class Difficulty(models.IntegerChoices):
 class QuestionQuerySet(models.QuerySet["Question"]):
     def published(self) -> QuestionQuerySet:
         return self.filter(status=Question.Status.PUBLISHED)
+
+
+def stem_key(stem: str) -> str:
+    """The form of a question's stem that two copies of one question share: Unicode NFC,
+    whitespace runs collapsed and trimmed, case-folded. A dossier has one question per key
+    (checked by the admin form and the CSV import)."""
+    return " ".join(unicodedata.normalize("NFC", stem).split()).casefold()
 
 
 class Question(models.Model):

@@ -251,6 +251,42 @@ def test_facts_from_another_topic_are_refused(teacher_client):
     assert not Question.objects.exists()
 
 
+def test_a_question_its_dossier_already_has_is_refused_as_a_csv_import_would(teacher_client):
+    """Same stem in the same dossier, case and spacing aside: the error names the one to edit."""
+    topic = TopicFactory(title="Nerchinsk")
+    first = QuestionFactory(topic=topic, stem="Which treaty fixed the border in 1689?")
+
+    response = teacher_client.post(
+        ADD_URL, question_data(topic, GOOD_CHOICES, stem="  which treaty fixed   the border in 1689? ")
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["stem"] == [
+        f"The dossier “Nerchinsk” already has this question (#{first.pk}); "
+        "edit that one instead of writing it twice."
+    ]
+    assert Question.objects.count() == 1
+
+
+def test_the_same_stem_in_another_dossier_and_saving_a_question_again_are_allowed(teacher_client):
+    QuestionFactory(topic=TopicFactory(), stem="Which treaty fixed the border in 1689?")
+    response = teacher_client.post(ADD_URL, question_data(TopicFactory(), GOOD_CHOICES))
+    assert response.status_code == 302
+    question = Question.objects.latest("pk")
+    response = teacher_client.post(
+        reverse("admin:quiz_question_change", args=[question.pk]),
+        question_data(
+            question.topic,
+            [],
+            existing=[(c, c.text, c.is_correct, False) for c in question.choices.order_by("order")],
+            explanation="Edited.",
+        ),
+    )
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.explanation == "Edited."
+
+
 @pytest.mark.parametrize("field", ["explanation", "stem"])
 def test_explanation_and_stem_are_required(teacher_client, field):
     """A question without its text or without an explanation is refused."""
