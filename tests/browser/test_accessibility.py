@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from quiz import throttle
 from quiz.models import TEACHERS_GROUP
 from tests.browser.test_play_journey import answer, start_quiz
 from tests.factories import ClassroomFactory, MembershipFactory, UserFactory
@@ -58,10 +59,10 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 @pytest.mark.parametrize("device", ["page", "mobile_page"], ids=["1280px", "375px"])
 def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live_server, dossier, device):
-    """Home, dossier, tag, search with results, sign up and log in (signed out); a quiz's
-    start page, each question and each answer's feedback, the results, history and
-    leaderboards (signed in); and the class page of the player's teacher: axe-core finds
-    no violation of impact serious or critical on any of them."""
+    """Home, dossier, tag, search with results, sign up, log in and the rate-limit page
+    (signed out); a quiz's start page, each question and each answer's feedback, the
+    results, history and leaderboards (signed in); and the class page of the player's
+    teacher: axe-core finds no violation of impact serious or critical on any of them."""
     page: Page = request.getfixturevalue(device)
     base = live_server.url
     player = UserFactory(username="player")
@@ -83,6 +84,12 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
         page.goto(base + url)
         audit(page, name, found)
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    for _ in range(throttle.RESET_PER_EMAIL.requests + 1):  # the last one is over the limit
+        page.goto(base + "/accounts/password/reset/")
+        page.get_by_label("Email").fill(f"{device}@example.com")
+        page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Too many password-reset requests")
+    audit(page, "rate limited (429)", found)
 
     log_in(page, base, player.username)
     start_quiz(page, base, dossier.get_absolute_url())
