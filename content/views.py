@@ -476,15 +476,13 @@ def search(request: HttpRequest) -> HttpResponse:
             .select_related("topic")
             .order_by("topic__title", "order", "pk")
         )
-        # icontains on a JSONField compares its text form: portable, and good enough for
-        # the short alias lists (a spelling with escaped characters may be missed on SQLite).
         facts = (
             Fact.objects.filter(topic__published=True)
             .filter(
                 Q(subject__icontains=query)
                 | Q(statement__icontains=query)
                 | Q(answer__icontains=query)
-                | Q(aliases__icontains=query)
+                | Q(aliases__any_icontains=query)  # each alias, not the list's JSON text
             )
             .select_related("topic", "section", "event")
             .order_by("topic__title", "pk")

@@ -516,3 +516,36 @@ def test_search_ignores_nul_bytes_instead_of_matching_everything(client, dossier
     with_word = client.get(reverse("search"), {"q": "Tumen\x00"})
     assert with_word.status_code == 200
     assert with_word.context["query"] == "Tumen"
+
+
+@pytest.mark.parametrize("query", ['"', '", "', "\\", "[", "Sung, Kim"])
+def test_search_matches_aliases_one_by_one_not_their_json_text(client, dossier, query):
+    """Quotes, commas and brackets between the aliases are not text anyone wrote."""
+    FactFactory(
+        topic=dossier,
+        subject="led the north",
+        answer="the leader",
+        aliases=["Kim Il Sung", "Kim Song-ju"],
+        statement="He led the north.",
+    )
+    html = client.get(reverse("search"), {"q": query}).content.decode()
+    assert '<h2 id="results-fact">Facts</h2>' not in html
+
+
+def test_any_icontains_finds_an_element_case_aside_and_escapes_wildcards():
+    """The lookup behind alias search, on the database itself."""
+    kim = FactFactory(aliases=["Kim Il Sung", "Kim Song-ju"])
+    symbols = FactFactory(aliases=["100% sure", "under_score"])
+    FactFactory(aliases=[])
+
+    def found(text: str) -> list[int]:
+        return list(Fact.objects.filter(aliases__any_icontains=text).values_list("pk", flat=True))
+
+    assert found("song-JU") == [kim.pk]
+    assert found("il sung") == [kim.pk]
+    assert found("Sung, Kim") == []
+    # "%" and "_" are the characters themselves, not LIKE's "anything" and "any one".
+    assert found("%") == [symbols.pk]
+    assert found("_") == [symbols.pk]
+    assert found("r_s") == [symbols.pk]
+    assert found("nobody") == []
