@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @cache
-def _active_user() -> Select:
+def _user_by_id() -> Select:
     User = get_user_model()
     return Select(Table(User, "u"), where=f"u.{User._meta.pk.column} = %s")
 
@@ -30,7 +30,7 @@ class ModelBackend(backends.ModelBackend):
         """The user with this id, if they may log in (``is_active``), as Django's."""
         User = get_user_model()
         connection = connections[router.db_for_read(User)]
-        row = _active_user().one(connection, [prep(User, User._meta.pk.attname, user_id, connection)])
+        row = _user_by_id().one(connection, [prep(User, User._meta.pk.attname, user_id, connection)])
         if row is None:
             return None
         user = cast("auth_models.User", row[0])
