@@ -113,6 +113,16 @@ class Select:
         return tuple(instances)
 
 
+def from_db(model: type[Model], name: str, value: Any, connection: BaseDatabaseWrapper) -> Any:
+    """A value the database returned for ``model``'s field ``name``, as the ORM converts it
+    (for a value read outside :class:`Select`, e.g. from ``RETURNING``)."""
+    field = cast("Field[Any, Any]", model._meta.get_field(name))
+    col = field.get_col(model._meta.db_table)
+    for convert in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+        value = convert(value, col, connection)
+    return value
+
+
 def prep(model: type[Model], name: str, value: Any, connection: BaseDatabaseWrapper) -> Any:
     """``value`` as the database takes it for ``model``'s field ``name`` (as the ORM sends it)."""
     # A column's name: get_field gives a Field, never the reverse relation it may also give.

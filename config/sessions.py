@@ -16,7 +16,11 @@ from django.utils import timezone
 
 from config.rows import Select, Table, prep
 
-_LIVE_SESSION = Select(Table(Session, "s"), where="s.session_key = %s AND s.expire_date > %s")
+# load() reads only the data: the expiry date is tested in SQL, not loaded and parsed.
+_LIVE_SESSION = Select(
+    Table(Session, "s", frozenset({"session_key", "session_data"})),
+    where="s.session_key = %s AND s.expire_date > %s",
+)
 
 
 class SessionStore(db.SessionStore):

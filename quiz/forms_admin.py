@@ -13,6 +13,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from content.models import Fact, Section, Topic, normalise
 from quiz.models import Choice, Question, stem_key
@@ -129,8 +131,12 @@ class QuestionAdminForm(forms.ModelForm):
             if twin is not None:
                 self.add_error(
                     "stem",
-                    f"The dossier “{topic.title}” already has this question (#{twin}); "
-                    "edit that one instead of writing it twice.",
+                    format_html(
+                        'The dossier “{}” already has this question: <a href="{}">edit that one</a> '
+                        "instead of writing it twice.",
+                        topic.title,
+                        reverse("admin:quiz_question_change", args=[twin]),
+                    ),
                 )
         facts = cleaned.get("facts") or []
         strangers = [fact for fact in facts if fact.topic_id != topic.pk]

@@ -379,8 +379,9 @@ def _answer_statements() -> tuple[str, str]:
     transaction), and building them with ``QuerySet.update`` cost more CPU than everything
     else the answer does; written out, SQLite's write lock is also held for less time. The
     SQL is plain enough for SQLite and PostgreSQL alike; the values go through each
-    field's ``get_db_prep_value``, as the ORM would send them. SET expressions see the row
-    as it was before the update, so ``answered_count + 1`` is the new count.
+    field's ``get_db_prep_value`` (:func:`config.rows.prep`), as the ORM would send them.
+    SET expressions see the row as it was before the update, so ``answered_count + 1`` is
+    the new count.
     """
     item, attempt = Item._meta.db_table, Attempt._meta.db_table
     return (
@@ -404,9 +405,9 @@ def record_answer(attempt: Attempt, item: Item, chosen: int | list[int]) -> bool
     correct = chosen == item.correct
     now = timezone.now()
     connection = connections[router.db_for_write(Item)]
-    at = Item._meta.get_field("answered_at").get_db_prep_value(now, connection)
-    stored_choice = Item._meta.get_field("chosen").get_db_prep_value(chosen, connection)
-    attempt_id = Attempt._meta.pk.get_db_prep_value(attempt.pk, connection)
+    at = prep(Item, "answered_at", now, connection)
+    stored_choice = prep(Item, "chosen", chosen, connection)
+    attempt_id = prep(Attempt, "id", attempt.pk, connection)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(_STORE_ITEM_ANSWER, [at, stored_choice, correct, item.pk, attempt_id])
         if cursor.rowcount != 1:

@@ -61,6 +61,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from config.rows import from_db, prep
 from quiz.models import Throttle
 
 if TYPE_CHECKING:
@@ -127,19 +128,15 @@ def hit(key: str, window: timedelta) -> tuple[int, datetime]:
         f"{end} = CASE WHEN {table}.{end} <= %s THEN excluded.{end} ELSE {table}.{end} END "
         f"RETURNING {count}, {end}"
     )
-    end_field = Throttle._meta.get_field("window_end")
     now = timezone.now()
-    at = end_field.get_db_prep_value(now, connection)
-    ends = end_field.get_db_prep_value(now + window, connection)
+    at = prep(Throttle, "window_end", now, connection)
+    ends = prep(Throttle, "window_end", now + window, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [key, at, ends, at, at, at])
         new_count, window_end = cursor.fetchone()
         if new_count == 1:
             cursor.execute(f"DELETE FROM {table} WHERE {end} <= %s", [at])
-    col = end_field.get_col(Throttle._meta.db_table)
-    for convert in connection.ops.get_db_converters(col) + end_field.get_db_converters(connection):
-        window_end = convert(window_end, col, connection)
-    return new_count, window_end
+    return new_count, from_db(Throttle, "window_end", window_end, connection)
 
 
 def check(*counted: tuple[Limit, str]) -> datetime | None:

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.auth import ModelBackend
-from config.rows import Select, Table, prep
+from config.rows import Select, Table, from_db, prep
 from config.sessions import SessionStore
 from quiz.models import Attempt, Item
 from tests.factories import ItemFactory, UserFactory
@@ -137,8 +137,24 @@ def test_a_deactivated_user_is_signed_out_on_their_next_request(client):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_prep_converts_as_the_field_does():
-    moment = timezone.now()
-    assert prep(Session, "expire_date", moment, connections["default"]) == Session._meta.get_field(
-        "expire_date"
-    ).get_db_prep_value(moment, connections["default"])
+def test_prep_and_from_db_round_trip_values_through_raw_sql():
+    """What raw SQL writes with ``prep`` and reads back with ``from_db`` is what the ORM
+    reads: an aware datetime and a JSON list survive, on either database."""
+    item = ItemFactory()
+    connection = connections["default"]
+    moment = timezone.now().replace(microsecond=123456)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE quiz_item SET answered_at = %s, chosen = %s WHERE id = %s",
+            [
+                prep(Item, "answered_at", moment, connection),
+                prep(Item, "chosen", [2, 0, 1], connection),
+                item.pk,
+            ],
+        )
+        cursor.execute("SELECT answered_at, chosen FROM quiz_item WHERE id = %s", [item.pk])
+        answered_at, chosen = cursor.fetchone()
+    assert from_db(Item, "answered_at", answered_at, connection) == moment
+    assert from_db(Item, "chosen", chosen, connection) == [2, 0, 1]
+    item.refresh_from_db()
+    assert (item.answered_at, item.chosen) == (moment, [2, 0, 1])

@@ -262,10 +262,19 @@ def test_a_question_its_dossier_already_has_is_refused_as_a_csv_import_would(tea
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["stem"] == [
-        f"The dossier “Nerchinsk” already has this question (#{first.pk}); "
-        "edit that one instead of writing it twice."
+        "The dossier “Nerchinsk” already has this question: "
+        f'<a href="{reverse("admin:quiz_question_change", args=[first.pk])}">edit that one</a> '
+        "instead of writing it twice."
     ]
     assert Question.objects.count() == 1
+
+
+def test_the_duplicate_error_escapes_the_dossier_title(teacher_client):
+    topic = TopicFactory(title="<b>Nerchinsk</b>")
+    QuestionFactory(topic=topic, stem="Which treaty fixed the border in 1689?")
+    html = teacher_client.post(ADD_URL, question_data(topic, GOOD_CHOICES)).content.decode()
+    assert "“&lt;b&gt;Nerchinsk&lt;/b&gt;” already has this question" in html
+    assert "<b>Nerchinsk</b>" not in html
 
 
 def test_the_same_stem_in_another_dossier_and_saving_a_question_again_are_allowed(teacher_client):
