@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
-
-    from content.views import ValueGroup
-    from quiz.models import Quiz
 
 
 def normalise(text: str) -> str:
@@ -57,9 +55,31 @@ class Tag(models.Model):
         return reverse("tag_detail", args=[self.slug])
 
 
+def count_per_topic(model: type[models.Model], **filters: object) -> Coalesce:
+    """A correlated COUNT subquery: no join fan-out when several counts sit on one row."""
+    rows = (
+        model._default_manager.filter(topic=OuterRef("pk"), **filters)
+        .order_by()
+        .values("topic")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
 class TopicQuerySet(models.QuerySet["Topic"]):
     def published(self) -> TopicQuerySet:
         return self.filter(published=True)
+
+    def with_counts(self) -> TopicQuerySet:
+        """Each topic with ``section_count``, ``event_count``, ``fact_count`` and
+        ``disputed_count``, as subqueries in the same query."""
+        return self.annotate(
+            section_count=count_per_topic(Section),
+            event_count=count_per_topic(TimelineEvent),
+            fact_count=count_per_topic(Fact),
+            disputed_count=count_per_topic(Fact, disputed=True),
+        )
 
 
 class Topic(models.Model):
@@ -73,13 +93,6 @@ class Topic(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = TopicQuerySet.as_manager()
-
-    # Not stored: the pages that show a topic set these on it (content.views).
-    top_tags: list[Tag]
-    more_tag_count: int
-    other_quizzes: list[Quiz]
-    cite_list: list[Citation]
-    paragraphs: list[str]
 
     class Meta:
         ordering = ["title"]
@@ -132,13 +145,6 @@ class Source(models.Model):
     url = models.URLField(blank=True)
     note = models.TextField(blank=True, help_text="What this source is and what it contributes.")
     order = models.PositiveIntegerField(default=0)
-
-    # Not stored: the dossier page sets these on the sources it lists (content.views).
-    number: int
-    definition_count: int
-    section_count: int
-    event_count: int
-    uses: str
 
     class Meta:
         ordering = ["topic", "order", "key"]
@@ -198,11 +204,6 @@ class Section(models.Model):
     order = models.PositiveIntegerField(default=0)
     tags = models.ManyToManyField(Tag, blank=True, related_name="sections")
 
-    # Not stored: the dossier page sets these on the passages it shows (content.views).
-    tag_list: list[Tag]
-    cite_list: list[Citation]
-    paragraphs: list[str]
-
     class Meta:
         ordering = ["topic", "order", "pk"]
         constraints = [
@@ -245,13 +246,6 @@ class TimelineEvent(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="events")
 
-    # Not stored: the dossier page sets these on the events it shows (content.views).
-    tag_list: list[Tag]
-    cite_list: list[Citation]
-    passage: Section | None
-    start_label: str
-    is_period: bool
-
     class Meta:
         ordering = ["topic", "year", "month", "day", "pk"]
         constraints = [
@@ -292,6 +286,15 @@ class TimelineEvent(models.Model):
         if self.end_year and self.end_year != self.year:
             label = f"{label}–{self.end_year}"
         return label
+
+    @property
+    def is_period(self) -> bool:
+        return bool(self.end_year and self.end_year != self.year)
+
+    @property
+    def start_label(self) -> str:
+        """The date label without a period's "–<end year>" (a page marks each end with <time>)."""
+        return self.date_label.removesuffix(f"–{self.end_year}")
 
     @property
     def anchor(self) -> str:
@@ -375,13 +378,6 @@ class Fact(models.Model):
 
     objects = FactQuerySet.as_manager()
 
-    # Not stored: the study pages set these on the facts they show (content.views).
-    question: str
-    url: str
-    value_groups: list[ValueGroup]
-    passage: Section | None
-    timeline_event: TimelineEvent | None
-
     class Meta:
         ordering = ["topic", "pk"]
         constraints = [models.UniqueConstraint(fields=["topic", "slug"], name="fact_slug_unique_per_topic")]
@@ -395,6 +391,18 @@ class Fact(models.Model):
             models.Index(fields=["topic", "disputed"], name="fact_topic_disputed"),
         ]
 
+    #: How a fact of each kind is asked when it has no written ``stem``.
+    STEM_TEMPLATES: ClassVar[dict[str, str]] = {
+        Kind.YEAR: "In which year {subject}?",
+        Kind.DATE: "On what date {subject}?",
+        Kind.NUMBER: "How many {unit} {subject}?",
+        Kind.PERSON: "Who {subject}?",
+        Kind.PLACE: "Where {subject}?",
+        Kind.ORGANISATION: "Which organisation {subject}?",
+        Kind.TREATY: "Which treaty or agreement {subject}?",
+        Kind.EVENT: "Which event {subject}?",
+    }
+
     def __str__(self) -> str:
         return f"{self.subject}: {self.answer}"
 
@@ -404,6 +412,36 @@ class Fact(models.Model):
 
             self.sample_key = random.random() or 0.5
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """Where the fact is explained: its passage, else its timeline event, else its dossier.
+
+        Reads ``topic``, ``section`` and ``event``: select them with the fact.
+        """
+        if self.section is not None:
+            return f"{self.topic.get_absolute_url()}#{self.section.anchor}"
+        if self.event is not None:
+            return f"{self.topic.get_absolute_url()}#{self.event.anchor}"
+        if self.disputed:
+            # The dossier page lists only the first disputed facts unless asked for all.
+            return f"{self.topic.get_absolute_url()}?disputed=all#fact-{self.slug}"
+        return self.topic.get_absolute_url()
+
+    def question_text(self) -> str | None:
+        """The question this fact answers: its own ``stem``, else its kind's template around
+        ``subject``; None for a kind that needs a written stem and has none."""
+        if self.stem.strip():
+            return self.stem.strip()
+        template = self.STEM_TEMPLATES.get(self.kind)
+        if template is None:
+            return None
+        subject = self.subject.strip().rstrip("?").strip()
+        return re.sub(r"\s+", " ", template.format(subject=subject, unit=self.unit.strip()))
+
+    @property
+    def heading(self) -> str:
+        """The fact as the study pages head it: its question, else its subject."""
+        return self.question_text() or self.subject[:1].upper() + self.subject[1:]
 
     def clean(self) -> None:
         if self.kind in self.NUMERIC_KINDS and self.answer and numeric_value(self.answer) is None:
@@ -468,9 +506,6 @@ class Citation(models.Model):
         max_length=200, blank=True, help_text="Where in the source: heading, paragraph."
     )
     note = models.TextField(blank=True)
-
-    # Not stored: the dossier page sets it to the cited source's number there (content.views).
-    mark: int | None
 
     class Meta:
         ordering = ["pk"]

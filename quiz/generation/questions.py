@@ -22,17 +22,6 @@ from quiz.models import Item, Question
 
 FORM = Item.Form
 
-STEM_TEMPLATES: dict[str, str] = {
-    Fact.Kind.YEAR: "In which year {subject}?",
-    Fact.Kind.DATE: "On what date {subject}?",
-    Fact.Kind.NUMBER: "How many {unit} {subject}?",
-    Fact.Kind.PERSON: "Who {subject}?",
-    Fact.Kind.PLACE: "Where {subject}?",
-    Fact.Kind.ORGANISATION: "Which organisation {subject}?",
-    Fact.Kind.TREATY: "Which treaty or agreement {subject}?",
-    Fact.Kind.EVENT: "Which event {subject}?",
-}
-
 _QUESTION_WORDS = {"in", "on", "how", "who", "whom", "whose", "where", "which", "what", "when", "why"}
 TRUE_FALSE_OPTIONS = ["True", "False"]
 
@@ -42,15 +31,11 @@ class NotAskable(Exception):
 
 
 def fact_stem(fact: Fact) -> str:
-    """The question for a fact: its own ``stem``, else the kind's template around ``subject``."""
-    if fact.stem.strip():
-        return fact.stem.strip()
-    template = STEM_TEMPLATES.get(fact.kind)
-    if template is None:
+    """The question for a fact (:meth:`Fact.question_text`), or :class:`NotAskable`."""
+    stem = fact.question_text()
+    if stem is None:
         raise NotAskable(f"kind {fact.kind!r} needs a written stem")
-    subject = fact.subject.strip().rstrip("?").strip()
-    stem = template.format(subject=subject, unit=fact.unit.strip())
-    return re.sub(r"\s+", " ", stem)
+    return stem
 
 
 def according_to(title: str, stem: str) -> str:

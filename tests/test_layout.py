@@ -1,0 +1,37 @@
+"""The architecture the layout promises: quiz depends on content, never the reverse."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+    return modules
+
+
+def test_content_never_imports_quiz():
+    """Every module under content/ (migrations included, TYPE_CHECKING blocks included)."""
+    offenders = {
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in (ROOT / "content").rglob("*.py")
+        for module in _imported_modules(path)
+        if module == "quiz" or module.startswith("quiz.")
+    }
+    assert not offenders, sorted(offenders)
+
+
+def test_the_import_check_sees_an_import(tmp_path):
+    """The check itself: a module importing quiz is seen, in any of its spellings."""
+    module = tmp_path / "m.py"
+    module.write_text("import quiz.models\nfrom quiz import play\nif x:\n    from quiz.models import Quiz\n")
+    assert _imported_modules(module) >= {"quiz.models", "quiz"}
