@@ -23,10 +23,10 @@ from urllib.parse import urlencode
 
 #: (label, module path, attribute): the parts of the answer path that are timed.
 PARTS = (
-    ("session and signed-in user", "quiz.play", "Player"),
-    ("reading the item (one SELECT)", "quiz.play", "owned_item"),
-    ("storing the answer (transaction)", "quiz.play", "record_answer"),
-    ("rendering the feedback card", "quiz.views", "render"),
+    ("session and signed-in user", "quiz.models", "Player"),
+    ("reading the item (one SELECT)", "quiz.play.attempts", "owned_item"),
+    ("storing the answer (transaction)", "quiz.play.answers", "record_answer"),
+    ("rendering the feedback card", "quiz.play.views", "render"),
 )
 
 

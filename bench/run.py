@@ -166,15 +166,15 @@ def prepare_answers(
     attempts (building one per player would only time the generator again).
     """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
     from bench.data import create_players
-    from config.sessions import SessionStore
     from quiz.generation import build_quiz
-    from quiz.models import Item, Quiz
-    from quiz.play import Player, create_attempt, item_from
+    from quiz.models import Item, Player, Quiz
+    from quiz.play.attempts import create_attempt, item_from
 
     quiz = Quiz.objects.select_related("topic").get(pk=quiz_id)
     names = create_players(players, prefix=prefix)
@@ -184,7 +184,7 @@ def prepare_answers(
     for number, user in enumerate(users):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "config.auth.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         questions = built[number % len(built)]

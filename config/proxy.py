@@ -1,5 +1,5 @@
 """The client's address, for django-axes' log-in lockout and the rate limits of
-:mod:`quiz.throttle` (``AXES_CLIENT_IP_CALLABLE`` points here, and the throttle asks axes).
+:mod:`quiz.accounts.throttle` (``AXES_CLIENT_IP_CALLABLE`` points here, and the throttle asks axes).
 
 Without a proxy it is ``REMOTE_ADDR``. Behind one (``BEHIND_PROXY``), ``REMOTE_ADDR`` is
 the proxy's own address, shared by every visitor: one visitor's failed log-ins would lock

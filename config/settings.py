@@ -142,8 +142,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Auth ----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend; its per-request user read is written once as SQL (config.rows).
-    "config.auth.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,8 +168,7 @@ PROXY_COUNT = max(1, env_int("PROXY_COUNT", 1))
 AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
 
 # Sessions live in the database, so no app server keeps state on its disk. The engine is
-# Django's database one with its per-request read written once as SQL (config.rows).
-SESSION_ENGINE = "config.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 
 # Mail (Django 6.1 MAILERS): the console in development; SMTP in production, set by

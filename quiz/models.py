@@ -14,15 +14,23 @@ from __future__ import annotations
 import secrets
 import unicodedata
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils import timezone
 
 from content.models import Fact, Section, Tag, Topic
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import CombinedExpression
+    from django.http import HttpRequest
 
 TEACHERS_GROUP = "Teachers"
 MAX_QUIZ_QUESTIONS = 50
@@ -172,6 +180,55 @@ class Quiz(models.Model):
         return quiz
 
 
+@dataclass(frozen=True)
+class Player:
+    """Who is playing: a user id, or an anonymous session key (see ``Player.of``)."""
+
+    user_id: int | None
+    session_key: str
+
+    @classmethod
+    def of(cls, request: HttpRequest, *, create_session: bool = False) -> Player:
+        if request.user.is_authenticated:
+            return cls(user_id=request.user.pk, session_key="")
+        if create_session and not request.session.session_key:
+            # The session middleware only sends the cookie for a modified session.
+            request.session["anonymous_player"] = True
+            request.session.save()
+        return cls(user_id=None, session_key=request.session.session_key or "")
+
+
+def percent(score: str = "score", length: str = "length") -> CombinedExpression:
+    """score / length as a percentage, in floating point on every database."""
+    return Cast(F(score), models.FloatField()) * 100.0 / Cast(F(length), models.FloatField())
+
+
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def ranked(self) -> AttemptQuerySet:
+        """Attempts that count for a score: finished, in the Quiz or Challenge mode (a review
+        of one's mistakes is practice), and not a replay of one's own attempt through its
+        challenge link (the challenge view refuses those; this keeps any that exist, e.g.
+        claimed at log-in, off the boards)."""
+        return self.filter(
+            finished_at__isnull=False,
+            mode__in=(Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE),
+            length__gt=0,
+        ).exclude(mode=Attempt.Mode.CHALLENGE, challenge_of__user=F("user"))
+
+    def owned_by(self, player: Player) -> AttemptQuerySet:
+        """The player's attempts: ``user=<them>``, or for an anonymous player ``user=None``
+        with their session key; an anonymous visitor without a session owns none.
+
+        Ownership is part of every query, so another player's attempt is "not found",
+        never "forbidden", and attempt ids leak nothing.
+        """
+        if player.user_id is not None:
+            return self.filter(user_id=player.user_id)
+        if not player.session_key:
+            return self.none()
+        return self.filter(user__isnull=True, session_key=player.session_key)
+
+
 class Attempt(models.Model):
     """One play of a quiz by one player (a user, or an anonymous session until they sign in)."""
 
@@ -200,6 +257,8 @@ class Attempt(models.Model):
     )
     share_code = models.CharField(max_length=16, unique=True, default="", blank=True)
 
+    objects = AttemptQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at"]
         indexes = [
@@ -221,6 +280,28 @@ class Attempt(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def current_position(self) -> int | None:
+        """The position of the first unanswered item; None when all are answered.
+
+        Items are answered in order, so the answered ones are always ``1..answered_count``.
+        """
+        position = self.answered_count + 1
+        return position if position <= self.length else None
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.deadline is not None and (now or timezone.now()) >= self.deadline
+
+    def finish_if_expired(self) -> bool:
+        """Close the attempt if its time is up. True if it is (now) finished."""
+        if self.finished_at is not None:
+            return True
+        if not self.is_expired():
+            return False
+        Attempt.objects.filter(pk=self.pk, finished_at__isnull=True).update(finished_at=self.deadline)
+        self.finished_at = self.deadline
+        return True
 
 
 class Item(models.Model):
@@ -268,6 +349,13 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.position}. {self.stem[:60]}"
 
+    def mark_served(self) -> None:
+        """Record when the player first saw the item (only the first time counts)."""
+        if self.served_at is None:
+            now = timezone.now()
+            Item.objects.filter(pk=self.pk, served_at__isnull=True).update(served_at=now)
+            self.served_at = now
+
 
 class Classroom(models.Model):
     """A teacher's class. Students join with the join code."""
@@ -314,12 +402,12 @@ class Membership(models.Model):
 
 
 class Throttle(models.Model):
-    """One fixed-window request counter of :mod:`quiz.throttle` (password resets, sign-ups).
+    """One fixed-window request counter of :mod:`quiz.accounts.throttle` (password resets, sign-ups).
 
     ``key`` names what is counted: a scope and a keyed hash of the client's address or the
     email address, so the table holds neither in clear. The window runs from the first
     request counted in it to ``window_end``; a request after that starts the row over.
-    Only :mod:`quiz.throttle` writes here, with one upsert per request.
+    Only :mod:`quiz.accounts.throttle` writes here, with one upsert per request.
     """
 
     key = models.CharField(max_length=100, unique=True)

@@ -9,6 +9,9 @@ from factory.django import DjangoModelFactory
 from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic
 from quiz.models import Attempt, Choice, Classroom, Item, Membership, Question, Quiz
 
+#: The password every UserFactory user has.
+PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(DjangoModelFactory):
     class Meta:
@@ -18,7 +21,7 @@ class UserFactory(DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

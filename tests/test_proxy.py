@@ -6,8 +6,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from config.proxy import client_ip
-from tests.factories import UserFactory
-from tests.quiz.test_accounts import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 
 def request_from(remote: str, forwarded: str | None = None):

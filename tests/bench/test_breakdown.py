@@ -7,8 +7,8 @@ import pytest
 from bench import breakdown
 from bench.data import create_bank
 from bench.run import _answer_fields, prepare_answers
-from quiz import play, views
-from quiz.models import Item
+from quiz.models import Item, Player
+from quiz.play import answers, attempts, views
 
 
 @pytest.mark.django_db(transaction=True)  # create_bank sets a PRAGMA, outside any transaction
@@ -31,7 +31,7 @@ def test_the_breakdown_answers_every_item_and_times_each_part_of_the_path():
 
 
 def test_the_timers_come_off_afterwards():
-    before = (play.Player.__dict__["of"], play.owned_item, play.record_answer, views.render)
+    before = (Player.__dict__["of"], attempts.owned_item, answers.record_answer, views.render)
     with breakdown.timing_parts():
-        assert play.owned_item is not before[1]
-    assert (play.Player.__dict__["of"], play.owned_item, play.record_answer, views.render) == before
+        assert attempts.owned_item is not before[1]
+    assert (Player.__dict__["of"], attempts.owned_item, answers.record_answer, views.render) == before

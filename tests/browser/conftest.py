@@ -8,12 +8,13 @@ browser lives for one test module, so neither the loop nor the override outlives
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from content.models import Topic
 
@@ -27,6 +28,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ROOT = Path(__file__).resolve().parents[2]
+#: A question page of an attempt, with or without its feedback anchor.
+QUESTION_URL = re.compile(r"/play/[0-9a-f-]{36}/q/(\d+)/(#feedback)?$")
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 DOSSIER = ROOT / "fixtures" / "north-korea-russia.yaml"
 
@@ -102,3 +105,34 @@ def screenshot():
         return path
 
     return save
+
+
+# Helpers the journeys share ---------------------------------------------------------
+
+
+def start_quiz(page: Page, base_url: str, topic_url: str, shot=None, name: str = "") -> None:
+    """From the dossier page to question 1 of a 5-question quiz."""
+    page.goto(base_url + topic_url)
+    page.get_by_role("link", name="Play trivia on this dossier").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Trivia: North Korea")
+    if shot:
+        shot(page, f"play-start-{name}")
+    page.get_by_label("5", exact=True).check()
+    page.get_by_role("button", name="Start").click()
+    expect(page).to_have_url(QUESTION_URL)
+
+
+def answer(page: Page, *, keyboard: bool) -> None:
+    """Answer the question on screen: option 1 by mouse or key, or an order by its selects."""
+    card = page.locator("#play-card")
+    expect(card.locator("form.answer-form")).to_be_visible()  # the swap has landed
+    selects = card.locator("select")
+    if selects.count():
+        for index in range(selects.count()):
+            selects.nth(index).select_option(str(index + 1))
+        card.get_by_role("button", name="Submit order").click()
+    elif keyboard:
+        page.keyboard.press("1")
+    else:
+        card.locator('button[name="choice"]').first.click()
+    expect(page.locator("#feedback-title")).to_be_visible()

@@ -22,9 +22,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from quiz import throttle
+from quiz.accounts import throttle
 from quiz.models import TEACHERS_GROUP
-from tests.browser.test_play_journey import answer, start_quiz
+from tests.browser.conftest import answer, start_quiz
 from tests.factories import ClassroomFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -256,8 +256,9 @@ def test_dossier_of_an_unpublished_or_unknown_topic_is_not_found(client):
 
 
 def test_dossier_query_count_does_not_grow_with_the_dossier(client, django_assert_max_num_queries):
-    """Signed in (session, user and the header's teacher check included), the page takes at most
-    9 queries (the teachers' quiz list is the quiz app's own query), and as many for 10 sections, events and facts as for 120 with more disputed facts
+    """Signed in (session, user and the header's teacher check included), the page takes at
+    most 9 queries (the teachers' quiz list is the quiz app's own query), and as many for 10
+    sections, events and facts as for 120 with more disputed facts
     than the page lists and two published quizzes."""
     topic = TopicFactory(slug="big")
     build_dossier(topic, 10)

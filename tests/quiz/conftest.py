@@ -11,16 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 
 from content.models import Fact, Section, Source, Tag, TimelineEvent, Topic
+from quiz.models import Attempt, Item
 from tests.factories import (
+    AttemptFactory,
     CitationFactory,
     FactFactory,
+    ItemFactory,
     SectionFactory,
     SourceFactory,
     TagFactory,
     TimelineEventFactory,
     TopicFactory,
+    UserFactory,
 )
 
 
@@ -373,3 +378,37 @@ def bank(db) -> Bank:
         tags=("borders", "economy"),
     )
     return b
+
+
+# Helpers the play, results and class tests share --------------------------------
+
+
+def make_attempt(
+    *, user=None, session_key: str = "", length: int = 3, served: bool = True, **extra
+) -> Attempt:
+    """An attempt of ``length`` multiple-choice items (option 0 right); item 1 already shown."""
+    if user is None and not session_key:
+        user = UserFactory()
+    attempt = AttemptFactory(user=user, session_key=session_key, length=length, **extra)
+    for position in range(1, length + 1):
+        ItemFactory(
+            attempt=attempt,
+            position=position,
+            options=["1689", "1858", "1860", "1945"],
+            correct=0,
+            notes=["", "The Treaty of Aigun", "The Convention of Peking", "Soviet entry into Korea"],
+            passage_url="/dossiers/nk/#section-borders",
+            passage_title="North Korea in the context of the border",
+            sources=["Wikipedia"],
+            served_at=timezone.now() if served and position == 1 else None,
+        )
+    return attempt
+
+
+def answer_data(item: Item, right: bool = True) -> dict[str, str]:
+    """POST data answering ``item`` right (or wrong), whatever its form."""
+    if item.form == Item.Form.ORDER:
+        order = list(item.correct) if right else list(reversed(item.correct))
+        return {f"place_{option}": str(order.index(option) + 1) for option in range(len(item.options))}
+    correct = int(item.correct)
+    return {"choice": str(correct if right else (correct + 1) % len(item.options))}

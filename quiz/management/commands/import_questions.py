@@ -1,6 +1,6 @@
 """``manage.py import_questions PATH [--author USERNAME]``: teacher questions from a CSV file.
 
-The file format is described in :mod:`quiz.csv_import`. Every problem is listed on stderr
+The file format is described in :mod:`quiz.authoring.csv_import`. Every problem is listed on stderr
 and the command exits non-zero; then nothing was imported.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from quiz.csv_import import import_questions
+from quiz.authoring.csv_import import import_questions
 
 
 class Command(BaseCommand):

@@ -1,0 +1,258 @@
+"""The admin for the quiz app.
+
+Teachers (the Teachers group, see migration 0002) write questions and set up quizzes
+here. Attempts and classes hold students' scores: only superusers see them, read-only,
+for support.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from quiz.authoring.csv_import import COLUMNS, REQUIRED_COLUMNS, import_questions
+from quiz.authoring.forms import ChoiceInlineFormSet, QuestionAdminForm, QuestionCSVUploadForm
+from quiz.authoring.rules import MAX_CHOICES
+from quiz.models import Attempt, Choice, Classroom, Item, Membership, Question, Quiz
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.forms import ModelForm
+    from django_stubs_ext import WithAnnotations
+
+
+class _ChoiceCount(TypedDict):
+    choice_count: int
+
+
+MAX_CSV_BYTES = 2 * 1024 * 1024  # thousands of questions; more is a mistake, not a file
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceInlineFormSet
+    fields = ("text", "is_correct", "note")
+    max_num = MAX_CHOICES
+
+    def get_extra(self, request: HttpRequest, obj: Question | None = None, **kwargs: Any) -> int:
+        return 4 if obj is None else 1
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    inlines = [ChoiceInline]
+    fieldsets = [
+        (None, {"fields": ["topic", "stem", "explanation", "difficulty", "status", "tags"]}),
+        (
+            "What the question is about",
+            {
+                "fields": ["section", "facts"],
+                "description": "Optional: the passage and the facts a student can read to learn the answer.",
+            },
+        ),
+        ("Record", {"fields": ["author", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = ["author", "created_at", "updated_at"]
+    filter_horizontal = ["tags", "facts"]
+    list_display = ["stem_display", "topic", "status", "difficulty", "choice_count", "author", "updated_at"]
+    list_filter = ["topic", "status", "difficulty", "tags"]
+    list_select_related = ["topic", "author"]
+    search_fields = ["stem", "choices__text"]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        queryset = super().get_queryset(request).select_related("topic")
+        return queryset.annotate(choice_count=Count("choices", distinct=True))
+
+    @admin.display(description="Question", ordering="stem")
+    def stem_display(self, obj: Question) -> str:
+        return str(obj)
+
+    @admin.display(description="Choices", ordering="choice_count")
+    def choice_count(self, obj: WithAnnotations[Question, _ChoiceCount]) -> int:
+        return obj.choice_count
+
+    def save_model(
+        self, request: HttpRequest, obj: Question, form: ModelForm[Question], change: bool
+    ) -> None:
+        if not change:
+            assert request.user.is_authenticated  # the admin serves logged-in staff only
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Publish the selected questions", permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = Question.objects.filter(pk__in=queryset.values("pk")).update(status=Question.Status.PUBLISHED)
+        self.message_user(
+            request, f"Published {count} question{'s' if count != 1 else ''}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Unpublish the selected questions (back to draft)", permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = Question.objects.filter(pk__in=queryset.values("pk")).update(status=Question.Status.DRAFT)
+        self.message_user(request, f"Moved {count} question{'s' if count != 1 else ''} back to draft.")
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        # Before the default URLs: "<path:object_id>/" would swallow "import-csv/".
+        return [
+            path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name=f"{name}_import_csv"),
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{name}_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_GET(self._preview)(request, object_id)
+
+    def _preview(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The question as a student sees it, then the answer key in a box of its own."""
+        question = self.get_object(request, unquote(object_id))
+        if question is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]  # Django's own, private so not in the stubs
+        if not self.has_view_or_change_permission(request, question):
+            raise PermissionDenied
+        choices = list(question.choices.all())
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Preview as a student",
+            "question": question,
+            # The student's part gets the texts only: nothing in it can tell the answer.
+            "options": [choice.text for choice in choices],
+            "answer": next((choice.text for choice in choices if choice.is_correct), None),
+        }
+        return TemplateResponse(request, "admin/quiz/question/preview.html", context)
+
+    def import_csv_view(self, request: HttpRequest) -> HttpResponse:
+        return require_http_methods(["GET", "POST"])(self._import_csv)(request)
+
+    def _import_csv(self, request: HttpRequest) -> HttpResponse:
+        """Upload a CSV file of questions: all rows are imported, or none and every error is shown."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        errors: list[str] = []
+        if request.method == "POST":
+            form = QuestionCSVUploadForm(request.POST, request.FILES)
+        else:
+            form = QuestionCSVUploadForm()
+        if form.is_bound and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_CSV_BYTES:
+                form.add_error("file", f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
+            else:
+                assert request.user.is_authenticated  # the admin serves logged-in staff only
+                result = import_questions(upload.read(), author=request.user)
+                if result.ok:
+                    count = len(result.questions)
+                    self.message_user(
+                        request,
+                        f"Imported {count} question{'s' if count != 1 else ''} from {upload.name}.",
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(reverse("admin:quiz_question_changelist"))
+                errors = [str(problem) for problem in result.errors]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import questions from CSV",
+            "form": form,
+            "errors": errors,
+            "columns": COLUMNS,
+            "required_columns": REQUIRED_COLUMNS,
+        }
+        return TemplateResponse(request, "admin/quiz/question/import_csv.html", context)
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    fields = [
+        "title",
+        "slug",
+        "topic",
+        "tag",
+        "question_count",
+        "allow_length_choice",
+        "mix",
+        "shuffle",
+        "time_limit_seconds",
+        "published",
+        "is_default",
+    ]
+    readonly_fields = ["is_default"]
+    prepopulated_fields = {"slug": ["title"]}
+    list_display = [
+        "title",
+        "topic",
+        "mix",
+        "question_count",
+        "time_limit_seconds",
+        "published",
+        "is_default",
+    ]
+    list_filter = ["published", "mix", "is_default", "topic"]
+    list_select_related = ["topic"]
+    search_fields = ["title", "slug"]
+
+
+class SuperuserReadOnlyMixin:
+    """Students' results: superusers may look (for support); nobody edits them here."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ItemInline(SuperuserReadOnlyMixin, admin.TabularInline):
+    model = Item
+    fields = ("position", "form", "stem", "options", "correct", "chosen", "is_correct", "answered_at")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Attempt)
+class AttemptAdmin(SuperuserReadOnlyMixin, admin.ModelAdmin):
+    inlines = [ItemInline]
+    list_display = ["id", "quiz", "user", "mode", "score", "length", "started_at", "finished_at"]
+    list_filter = ["mode", "started_at"]
+    list_select_related = ["quiz", "user"]
+    search_fields = ["user__username", "share_code", "quiz__title"]
+    date_hierarchy = "started_at"
+
+
+class MembershipInline(SuperuserReadOnlyMixin, admin.TabularInline):
+    model = Membership
+    fields = ("student", "joined_at")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(SuperuserReadOnlyMixin, admin.ModelAdmin):
+    inlines = [MembershipInline]
+    list_display = ["name", "teacher", "join_code", "created_at"]
+    list_select_related = ["teacher"]
+    search_fields = ["name", "join_code", "teacher__username"]

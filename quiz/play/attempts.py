@@ -1,0 +1,229 @@
+"""Starting an attempt, and finding the item a page is about.
+
+An attempt snapshots every question when it starts (:class:`quiz.models.Item`), so later
+edits never change it. A quiz, a challenge (the same questions as a friend's finished
+attempt) and a review of one's mistakes all start here. Who owns an attempt is part of
+every query (``Attempt.objects.owned_by(player)``).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from content.models import Tag
+from quiz import generation
+from quiz.models import Attempt, Item, Player, Question, Quiz
+
+if TYPE_CHECKING:
+    from quiz.generation import GeneratedQuestion
+
+#: Every question page and every answer reads its item with these: all of an item but the
+#: links to where it came from (for results and reviews), its attempt and quiz.
+_ITEM_DEFERRED = ("fact_id", "question_id", "fact_ids", "tag_slugs", "section_slug")
+_ATTEMPT_FIELDS = ("quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at")
+
+
+def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:
+    """Item ``position`` of the player's attempt ``attempt_id``, with its attempt and quiz.
+
+    None when there is no such item or the attempt is not the player's (the ownership test
+    is part of the query): one SELECT.
+    """
+    try:
+        attempt_key = Attempt._meta.pk.to_python(attempt_id)
+    except ValidationError:
+        return None
+    if not 0 < position <= 32767:  # a URL may carry any number; the column is a small int
+        return None
+    return (
+        Item.objects.filter(
+            attempt__in=Attempt.objects.owned_by(player).filter(pk=attempt_key).values("pk"),
+            position=position,
+        )
+        .select_related("attempt__quiz")
+        .defer(*_ITEM_DEFERRED)
+        .only(
+            *(f.attname for f in Item._meta.concrete_fields if f.attname not in _ITEM_DEFERRED),
+            *(f"attempt__{name}" for name in _ATTEMPT_FIELDS),
+            "attempt__quiz__title",
+        )
+        .first()
+    )
+
+
+class NoQuestions(Exception):
+    """The quiz cannot produce a single question (an empty dossier or tag)."""
+
+
+def new_seed() -> int:
+    return secrets.randbits(31)
+
+
+def item_from(question: GeneratedQuestion, position: int) -> Item:
+    return Item(
+        position=position,
+        form=question.form,
+        stem=question.stem,
+        options=list(question.options),
+        correct=question.answer,
+        explanation=question.explanation,
+        notes=list(question.notes),
+        fact_id=question.fact_ids[0] if question.fact_ids else None,
+        question_id=question.question_id,
+        fact_ids=list(question.fact_ids),
+        passage_url=question.passage_url,
+        passage_title=question.passage_title,
+        sources=list(question.sources),
+        tag_slugs=list(question.tags),
+        section_slug=question.section_slug,
+    )
+
+
+def _deadline(quiz: Quiz) -> datetime | None:
+    if quiz.time_limit_seconds:
+        return timezone.now() + timedelta(seconds=quiz.time_limit_seconds)
+    return None
+
+
+@transaction.atomic
+def create_attempt(
+    quiz: Quiz,
+    items: list[Item],
+    *,
+    player: Player,
+    seed: int,
+    mode: str = Attempt.Mode.NORMAL,
+    tag: Tag | None = None,
+    challenge_of: Attempt | None = None,
+) -> Attempt:
+    """The attempt and all its item snapshots, in one transaction (one bulk insert)."""
+    if not items:
+        raise NoQuestions
+    attempt = Attempt.objects.create(
+        quiz=quiz,
+        user_id=player.user_id,
+        session_key=player.session_key if player.user_id is None else "",
+        tag=tag,
+        mode=mode,
+        seed=seed,
+        length=len(items),
+        deadline=_deadline(quiz),
+        challenge_of=challenge_of,
+    )
+    for position, item in enumerate(items, start=1):
+        item.attempt = attempt
+        item.position = position
+    Item.objects.bulk_create(items)
+    return attempt
+
+
+def start_attempt(quiz: Quiz, *, length: int, player: Player, tag: Tag | None = None) -> Attempt:
+    """Generate ``length`` questions (fewer if the bank is small) and snapshot them."""
+    seed = new_seed()
+    questions = generation.build_quiz(quiz, length=length, seed=seed, tag=tag)
+    items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
+    return create_attempt(quiz, items, player=player, seed=seed, tag=tag)
+
+
+_SNAPSHOT_FIELDS = (
+    "form",
+    "stem",
+    "options",
+    "correct",
+    "explanation",
+    "notes",
+    "fact_id",
+    "question_id",
+    "fact_ids",
+    "passage_url",
+    "passage_title",
+    "sources",
+    "tag_slugs",
+    "section_slug",
+)
+
+
+def start_challenge(original: Attempt, *, player: Player) -> Attempt:
+    """The same questions in the same order, copied from the original's snapshots."""
+    items = [
+        Item(position=row["position"], **{name: row[name] for name in _SNAPSHOT_FIELDS})
+        for row in original.items.order_by("position").values("position", *_SNAPSHOT_FIELDS)
+    ]
+    return create_attempt(
+        original.quiz,
+        items,
+        player=player,
+        seed=original.seed,
+        mode=Attempt.Mode.CHALLENGE,
+        tag=original.tag,
+        challenge_of=original,
+    )
+
+
+CHALLENGE_DEPTH = 20
+
+
+def already_played(original: Attempt, player: Player) -> Attempt | None:
+    """The player's earlier attempt on the questions of ``original``, if they have one.
+
+    A challenge link copies questions whose answers the results page shows, so nobody may
+    replay a set they have seen: not their own attempt, not a challenge of a challenge of
+    it, not a second go at a friend's link. The chain of ``challenge_of`` is short (each
+    step is someone sharing a link they played), and bounded here all the same.
+    """
+    chain = [original.pk]
+    parent_id = original.challenge_of_id
+    while parent_id and len(chain) < CHALLENGE_DEPTH:
+        chain.append(parent_id)
+        parent_id = Attempt.objects.filter(pk=parent_id).values_list("challenge_of_id", flat=True).first()
+    return (
+        Attempt.objects.owned_by(player)
+        .filter(Q(pk__in=chain) | Q(challenge_of_id__in=chain))
+        .order_by("started_at")
+        .first()
+    )
+
+
+def start_review(attempt: Attempt, *, player: Player) -> Attempt:
+    """A new attempt on what the player missed: fresh questions on the same facts/questions.
+
+    A missed item from a teacher's question is asked again from that question; a missed
+    generated item is asked again from its facts. Items left unanswered (time ran out)
+    count as missed.
+    """
+    missed = attempt.items.exclude(is_correct=True).values_list("question_id", "fact_ids")
+    question_ids: list[int] = []
+    fact_ids: list[int] = []
+    for question_id, ids in missed:
+        if question_id:
+            question_ids.append(question_id)
+        else:
+            fact_ids.extend(ids or [])
+    seed = new_seed()
+    rng = random.Random(seed)
+    questions: list[GeneratedQuestion] = []
+    if fact_ids:
+        questions.extend(generation.questions_for_facts(list(dict.fromkeys(fact_ids)), seed=seed))
+    if question_ids:
+        written = (
+            Question.objects.filter(pk__in=set(question_ids))
+            .select_related("section__topic")
+            .prefetch_related("choices", "tags", "facts__citations__source")
+        )
+        for question in written:
+            try:
+                questions.append(generation.question_from_written(question, rng))
+            except generation.NotAskable:  # the teacher has since broken it; skip it
+                continue
+    items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
+    return create_attempt(
+        attempt.quiz, items, player=player, seed=seed, mode=Attempt.Mode.REVIEW, tag=attempt.tag
+    )

@@ -1,0 +1,125 @@
+"""What question pages show of an item: before it is answered, and after.
+
+The correct answer and the notes never reach a template before the item is answered:
+a page gets a :class:`QuestionView`, which has no such fields; :class:`Feedback` is built
+only from an answered item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quiz.models import Item
+
+
+@dataclass(frozen=True)
+class Option:
+    index: int
+    text: str
+    key: int  # the keyboard shortcut (1-based)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """An unanswered item as a page may show it: no correct answer, no notes."""
+
+    position: int
+    form: str
+    stem: str
+    options: tuple[Option, ...]
+
+    @property
+    def is_order(self) -> bool:
+        return self.form == Item.Form.ORDER
+
+    @property
+    def places(self) -> range:
+        return range(1, len(self.options) + 1)
+
+
+@dataclass(frozen=True)
+class AnsweredOption:
+    text: str
+    is_correct: bool
+    was_chosen: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """An answered item with everything that explains it."""
+
+    position: int
+    form: str
+    stem: str
+    is_correct: bool
+    options: tuple[AnsweredOption, ...]
+    chosen_text: str
+    correct_text: str
+    explanation: str
+    chosen_note: str
+    passage_url: str
+    passage_title: str
+    sources: tuple[str, ...]
+
+    @property
+    def is_order(self) -> bool:
+        return self.form == Item.Form.ORDER
+
+    @property
+    def sources_to_list(self) -> tuple[str, ...]:
+        """The sources, unless the explanation already names them all (generated ones do)."""
+        if all(title in self.explanation for title in self.sources):
+            return ()
+        return self.sources
+
+
+def question_view(item: Item) -> QuestionView:
+    options = tuple(Option(index=i, text=text, key=i + 1) for i, text in enumerate(item.options))
+    return QuestionView(position=item.position, form=item.form, stem=item.stem, options=options)
+
+
+def _texts(options: list[str], indexes: int | list[int] | None) -> str:
+    if indexes is None:
+        return ""
+    if isinstance(indexes, list):
+        return " → ".join(options[i] for i in indexes)
+    return options[indexes]
+
+
+def feedback(item: Item) -> Feedback:
+    correct, chosen = item.correct, item.chosen
+    if isinstance(correct, list):
+        shown = [item.options[i] for i in correct]
+        options = tuple(
+            AnsweredOption(
+                text=text,
+                is_correct=isinstance(chosen, list) and chosen[place] == correct[place],
+                was_chosen=False,
+            )
+            for place, text in enumerate(shown)
+        )
+    else:
+        notes = list(item.notes or [])
+        notes += [""] * (len(item.options) - len(notes))
+        options = tuple(
+            AnsweredOption(text=text, is_correct=i == correct, was_chosen=i == chosen, note=notes[i])
+            for i, text in enumerate(item.options)
+        )
+    note = ""
+    if isinstance(chosen, int) and chosen != correct:
+        note = options[chosen].note
+    return Feedback(
+        position=item.position,
+        form=item.form,
+        stem=item.stem,
+        is_correct=bool(item.is_correct),
+        options=options,
+        chosen_text=_texts(item.options, chosen),
+        correct_text=_texts(item.options, correct),
+        explanation=item.explanation,
+        chosen_note=note,
+        passage_url=item.passage_url,
+        passage_title=item.passage_title,
+        sources=tuple(item.sources or ()),
+    )
