@@ -35,3 +35,28 @@ def test_the_import_check_sees_an_import(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("import quiz.models\nfrom quiz import play\nif x:\n    from quiz.models import Quiz\n")
     assert _imported_modules(module) >= {"quiz.models", "quiz"}
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in conftest.py files and tests/factories.py, not in test modules."""
+    offenders = {
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in (ROOT / "tests").rglob("*.py")
+        for module in _imported_modules(path)
+        if module.startswith("tests.") and module.rsplit(".", 1)[-1].startswith("test_")
+    }
+    assert not offenders, sorted(offenders)
+
+
+def test_every_area_says_what_it_holds():
+    """Each package of the app opens with a docstring."""
+    missing = [
+        str(init.relative_to(ROOT))
+        for app in ("content", "quiz", "config")
+        for init in (ROOT / app).rglob("__init__.py")
+        if "migrations" not in init.parts
+        and "management" not in init.parts
+        and "templatetags" not in init.parts
+        and not (ast.get_docstring(ast.parse(init.read_text())) or "").strip()
+    ]
+    assert not missing, missing
