@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from config.htmx import is_partial, vary_on_htmx
 from content import pages
 from content.models import Fact, Section, Tag
 
@@ -181,5 +182,5 @@ def search(request: HttpRequest) -> HttpResponse:
         page = paginator.get_page(request.GET.get("page"))
     page_range = page.paginator.get_elided_page_range(page.number) if page else []
     context = {"query": query, "page": page, "page_range": page_range}
-    template = "content/search.html#results" if getattr(request, "htmx", False) else "content/search.html"
-    return render(request, template, context)
+    template = "content/search.html#results" if is_partial(request) else "content/search.html"
+    return vary_on_htmx(render(request, template, context))

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from config.htmx import HtmxHttpRequest as HttpRequest
@@ -263,6 +264,7 @@ def _time_up(request: HttpRequest, attempt: Attempt) -> HttpResponse:
 
 
 @never_cache
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def attempt_question(request: HttpRequest, attempt_id: UUID, position: int) -> HttpResponse:
     """GET shows question ``position``; POST answers it (the server decides if it is right)."""

@@ -488,6 +488,24 @@ def test_search_answers_htmx_with_the_results_fragment(client, dossier):
     assert "<mark>Imperial</mark>" in html
 
 
+def test_search_back_gets_the_whole_page_and_every_answer_varies_on_htmx(client, dossier):
+    """Back after a search: htmx restores history with HX-Request *and* HX-History-Restore-
+    Request, and must get the whole page, not the bare results; and since one URL answers
+    both, every response says it varies on HX-Request, so no cache mixes them up."""
+    url = reverse("search")
+    restore = client.get(
+        url, {"q": "imperial"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    fragment = client.get(url, {"q": "imperial"}, HTTP_HX_REQUEST="true")
+    page = client.get(url, {"q": "imperial"})
+
+    assert "<html" in restore.content.decode()
+    assert "<mark>Imperial</mark>" in restore.content.decode()
+    assert "<html" not in fragment.content.decode()
+    for response in (restore, fragment, page):
+        assert "HX-Request" in response["Vary"]
+
+
 def test_search_query_count_does_not_grow(client, django_assert_max_num_queries):
     """Two counts and two slices at most, whatever the number of hits."""
     build_dossier(TopicFactory(slug="a"), 5)

@@ -384,3 +384,18 @@ def test_answer_post_queries_do_not_grow(client, player, django_assert_max_num_q
     client.get(q_url(attempt, 2))
     with django_assert_max_num_queries(7):
         assert client.post(q_url(attempt, 2), {"choice": "0"}).status_code == 302
+
+
+def test_every_answer_to_a_question_url_varies_on_htmx(client, player):
+    """One URL answers a page, a card, a redirect or a client redirect depending on
+    HX-Request, so every response says so: a cache never serves one for the other."""
+    attempt = make_attempt(user=player)
+    responses = [
+        client.get(q_url(attempt, 1)),
+        client.get(q_url(attempt, 1), **HX),
+        client.post(q_url(attempt, 1), {"choice": "0"}),  # post/redirect/get
+        client.post(q_url(attempt, 1), {"choice": "0"}, **HX),  # a replay: the stored card
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 302, 200]
+    for response in responses:
+        assert "HX-Request" in response["Vary"]
