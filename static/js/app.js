@@ -24,6 +24,17 @@
     button.click();
   });
 
+  // "Tip: press 1, 2, 3, 4" only where the keys work: with this script, and a keyboard
+  // that is not a touch screen's (a fine pointer that can hover).
+  function showKeyHints() {
+    if (!window.matchMedia("(hover: hover) and (pointer: fine)").matches) return;
+    document.querySelectorAll("[data-key-hint]").forEach(function (hint) {
+      hint.hidden = false;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showKeyHints);
+  document.addEventListener("htmx:afterSettle", showKeyHints);
+
   // After htmx swaps in a question or its feedback, move focus to its heading so
   // keyboard and screen-reader users land on what changed.
   document.addEventListener("htmx:afterSwap", function () {

@@ -73,8 +73,10 @@ def page(browser: Browser, page_errors: list[str]) -> Iterator[Page]:
 
 @pytest.fixture
 def mobile_page(browser: Browser, page_errors: list[str]) -> Iterator[Page]:
-    """A 375px-wide phone page with JavaScript."""
-    context = browser.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2)
+    """A phone with JavaScript: 375 × 667 (an iPhone SE's screen), a touch screen, no hover."""
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     yield _watch(context.new_page(), page_errors)
     context.close()
 

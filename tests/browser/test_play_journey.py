@@ -23,6 +23,11 @@ def test_play_five_questions_by_mouse_and_keyboard_without_page_loads(
     name = "desktop" if device == "page" else "375"
     start_quiz(page, live_server.url, dossier.get_absolute_url(), screenshot, name)
     screenshot(page, f"play-question-{name}")
+    # The keys work with a keyboard; a touch screen has none to press.
+    if device == "page":
+        expect(page.get_by_text("Tip: press")).to_be_visible()
+    else:
+        expect(page.get_by_text("Tip: press")).to_be_hidden()
     page.evaluate("window.__marker = 1")
     for position in range(1, 6):
         expect(page).to_have_url(re.compile(rf"/q/{position}/$"))
@@ -69,6 +74,9 @@ def test_a_quiz_works_without_javascript(live_server, dossier, no_js_page, page_
     page = no_js_page
     start_quiz(page, live_server.url, dossier.get_absolute_url())
     for position in range(1, 6):
+        if page.locator('button[name="choice"]').count():
+            # Keys do nothing without JavaScript, so no tip says they do.
+            expect(page.get_by_text("Tip: press")).to_be_hidden()
         answer(page, keyboard=False)
         expect(page).to_have_url(re.compile(rf"/q/{position}/#feedback$"))
         if position == 1:
@@ -77,6 +85,9 @@ def test_a_quiz_works_without_javascript(live_server, dossier, no_js_page, page_
             page.get_by_role("link", name="Next question").click()
     page.get_by_role("link", name="See your results").click()
     expect(page.locator(".answer-row")).to_have_count(5)
+    # Copying needs JavaScript: the button is not offered, the link stays selectable.
+    expect(page.get_by_role("button", name="Copy link")).to_be_hidden()
+    expect(page.get_by_label("Challenge link")).to_be_visible()
     attempt = Attempt.objects.get()
     assert attempt.answered_count == 5
     assert attempt.finished_at is not None
