@@ -290,6 +290,15 @@ class Attempt(models.Model):
         position = self.answered_count + 1
         return position if position <= self.length else None
 
+    def items_to_review(self) -> models.QuerySet[Item]:
+        """The items "Review my mistakes" asks again, one question each: those not answered
+        right, less those from a teacher's question that has since been unpublished."""
+        return (
+            self.items.exclude(is_correct=True)
+            .exclude(Q(question__isnull=False) & ~Q(question__status=Question.Status.PUBLISHED))
+            .order_by("position")
+        )
+
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline
 
@@ -348,6 +357,14 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.stem[:60]}"
+
+    @property
+    def is_to_review(self) -> bool:
+        """What :meth:`Attempt.items_to_review` selects, for an item already loaded (with its
+        question): not answered right, and not from a teacher question unpublished since."""
+        if self.is_correct:
+            return False
+        return self.question is None or self.question.status == Question.Status.PUBLISHED
 
     def mark_served(self) -> None:
         """Record when the player first saw the item (only the first time counts)."""

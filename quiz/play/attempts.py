@@ -193,37 +193,66 @@ def already_played(original: Attempt, player: Player) -> Attempt | None:
 
 
 def start_review(attempt: Attempt, *, player: Player) -> Attempt:
-    """A new attempt on what the player missed: fresh questions on the same facts/questions.
+    """A new attempt on what the player missed: one fresh question per missed item.
 
-    A missed item from a teacher's question is asked again from that question; a missed
-    generated item is asked again from its facts. Items left unanswered (time ran out)
-    count as missed.
+    The items are :meth:`Attempt.items_to_review` (teacher questions unpublished since are
+    left out), so the count on the "Review my mistakes (N)" button is the count asked.
+    A missed teacher question is asked again from that question. A missed generated item is
+    asked again from one of its facts (an ordering item stands on several: one of those
+    not used yet by another item of the review). Where no fresh question can be built (a
+    fact edited since, say), the item is asked again as it was, options reshuffled.
     """
-    missed = attempt.items.exclude(is_correct=True).values_list("question_id", "fact_ids")
-    question_ids: list[int] = []
-    fact_ids: list[int] = []
-    for question_id, ids in missed:
-        if question_id:
-            question_ids.append(question_id)
-        else:
-            fact_ids.extend(ids or [])
+    missed = list(attempt.items_to_review().values("question_id", *_SNAPSHOT_FIELDS))
     seed = new_seed()
     rng = random.Random(seed)
-    questions: list[GeneratedQuestion] = []
-    if fact_ids:
-        questions.extend(generation.questions_for_facts(list(dict.fromkeys(fact_ids)), seed=seed))
-    if question_ids:
-        written = (
-            Question.objects.filter(pk__in=set(question_ids))
-            .select_related("section__topic")
-            .prefetch_related("choices", "tags", "facts__citations__source")
-        )
-        for question in written:
+    written = {
+        question.pk: question
+        for question in Question.objects.published()
+        .filter(pk__in={row["question_id"] for row in missed if row["question_id"]})
+        .select_related("section__topic")
+        .prefetch_related("choices", "tags", "facts__citations__source")
+    }
+    fact_ids = list(
+        dict.fromkeys(pk for row in missed if not row["question_id"] for pk in row["fact_ids"] or [])
+    )
+    by_fact = {q.fact_ids[0]: q for q in generation.questions_for_facts(fact_ids, seed=seed) if q.fact_ids}
+    # Each generated item gets one of its facts, no fact twice: items with fewer facts to
+    # choose from choose first, so a one-fact item keeps its fact from an ordering item.
+    picked: dict[int, int] = {}
+    used: set[int] = set()
+    generated_rows = [i for i, row in enumerate(missed) if row["question_id"] not in written]
+    for index in sorted(generated_rows, key=lambda i: len(missed[i]["fact_ids"] or [])):
+        candidates = [pk for pk in missed[index]["fact_ids"] or [] if pk in by_fact and pk not in used]
+        if candidates:
+            picked[index] = rng.choice(candidates)
+            used.add(picked[index])
+    items: list[Item] = []
+    for index, row in enumerate(missed):
+        question: GeneratedQuestion | None = None
+        if row["question_id"] in written:
             try:
-                questions.append(generation.question_from_written(question, rng))
-            except generation.NotAskable:  # the teacher has since broken it; skip it
-                continue
-    items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
+                question = generation.question_from_written(written[row["question_id"]], rng)
+            except generation.NotAskable:  # the teacher has since broken it
+                question = None
+        elif index in picked:
+            question = by_fact[picked[index]]
+        position = len(items) + 1
+        items.append(item_from(question, position) if question else _reshuffled(row, position, rng))
     return create_attempt(
         attempt.quiz, items, player=player, seed=seed, mode=Attempt.Mode.REVIEW, tag=attempt.tag
     )
+
+
+def _reshuffled(row: dict[str, Any], position: int, rng: random.Random) -> Item:
+    """A copy of a missed item's snapshot with its options in a new order."""
+    item = Item(position=position, **{name: row[name] for name in _SNAPSHOT_FIELDS})
+    order = list(range(len(item.options)))
+    rng.shuffle(order)
+    item.options = [row["options"][i] for i in order]
+    notes = list(row["notes"] or [])
+    if len(notes) == len(order):
+        item.notes = [notes[i] for i in order]
+    new_index = {old: new for new, old in enumerate(order)}
+    correct = row["correct"]
+    item.correct = [new_index[i] for i in correct] if isinstance(correct, list) else new_index[correct]
+    return item

@@ -328,7 +328,7 @@ def attempt_results(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
     )
     if not attempt.finish_if_expired() and attempt.finished_at is None:
         return redirect("attempt_play", attempt.pk)
-    items = list(attempt.items.order_by("position"))
+    items = list(attempt.items.select_related("question").order_by("position"))
     rows = [cards.feedback(item) for item in items]
     rival = attempt.challenge_of
     if rival is not None:
@@ -344,6 +344,7 @@ def attempt_results(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
             "attempt": attempt,
             "rows": rows_with_rival,
             "missed": sum(1 for item in items if not item.is_correct),
+            "to_review": sum(1 for item in items if item.is_to_review),
             "taken": _duration(taken),
             "rival": rival,
             "rival_name": _player_name(rival) if rival else "",

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz.models import Attempt
-from tests.factories import AttemptFactory, UserFactory
+from quiz.models import Attempt, Question
+from tests.factories import AttemptFactory, ChoiceFactory, ItemFactory, QuestionFactory, UserFactory
 from tests.quiz.conftest import answer_data, make_attempt
 
 pytestmark = pytest.mark.django_db
@@ -102,9 +102,59 @@ def test_review_starts_a_new_attempt_on_the_missed_facts(client, player, bank):
     review = Attempt.objects.get(mode=Attempt.Mode.REVIEW)
     assert response["Location"] == review.get_absolute_url()
     assert review.user == player
-    assert 1 <= review.length <= 2
+    assert review.length == 2  # one question per missed item
     asked = {fact_id for item in review.items.all() for fact_id in item.fact_ids}
     assert asked <= {fact_id for ids in missed for fact_id in ids}
+
+
+def test_review_asks_one_question_per_missed_item_and_the_button_says_how_many(client, player, bank):
+    """A missed "put in order" item stands on several facts: it is still one question. The
+    count on the button is the count the review asks."""
+    order_facts = [bank.facts[key].pk for key in ("nerchinsk", "aigun", "peking")]
+    attempt = AttemptFactory(user=player, length=3, answered_count=3, finished_at=timezone.now())
+    ItemFactory(
+        attempt=attempt,
+        position=1,
+        form="order",
+        options=["a", "b", "c"],
+        correct=[0, 1, 2],
+        fact_ids=order_facts,
+        chosen=[2, 1, 0],
+        is_correct=False,
+    )
+    ItemFactory(attempt=attempt, position=2, fact_ids=[bank.facts["nerchinsk"].pk], is_correct=False)
+    ItemFactory(attempt=attempt, position=3, fact_ids=[bank.facts["aigun"].pk], is_correct=True)
+
+    results = client.get(reverse("attempt_results", args=[attempt.pk])).content.decode()
+    client.post(reverse("attempt_review", args=[attempt.pk]))
+
+    assert "Review my mistakes (2)" in results
+    review = Attempt.objects.get(mode=Attempt.Mode.REVIEW)
+    assert review.length == review.items.count() == 2
+    first, second = review.items.order_by("position")
+    assert set(first.fact_ids) <= set(order_facts)
+    assert set(first.fact_ids) != set(second.fact_ids)  # the two items ask about different facts
+
+
+def test_review_leaves_out_teacher_questions_unpublished_since(client, player, bank):
+    """A teacher unpublished a question after the attempt: review neither counts nor asks it."""
+    kept = QuestionFactory(topic=bank.topic, stem="Kept?")
+    dropped = QuestionFactory(topic=bank.topic, stem="Dropped?")
+    for question in (kept, dropped):
+        ChoiceFactory(question=question, text="Right", is_correct=True)
+        ChoiceFactory(question=question, text="Wrong")
+    attempt = AttemptFactory(user=player, length=2, answered_count=2, finished_at=timezone.now())
+    ItemFactory(attempt=attempt, position=1, question=kept, is_correct=False)
+    ItemFactory(attempt=attempt, position=2, question=dropped, is_correct=False)
+    dropped.status = Question.Status.DRAFT
+    dropped.save()
+
+    results = client.get(reverse("attempt_results", args=[attempt.pk])).content.decode()
+    client.post(reverse("attempt_review", args=[attempt.pk]))
+
+    assert "Review my mistakes (1)" in results
+    review = Attempt.objects.get(mode=Attempt.Mode.REVIEW)
+    assert list(review.items.values_list("question_id", flat=True)) == [kept.pk]
 
 
 def test_review_with_no_mistakes_says_so(client, player):
