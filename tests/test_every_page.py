@@ -183,8 +183,9 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
         yield f"feedback ({item.form})", student, url, {}
         yield f"feedback ({item.form}), htmx", student, url, HX
     yield "results", student, reverse("attempt_results", args=[attempt.pk]), {}
-    review = student.post(reverse("attempt_review", args=[attempt.pk]))
-    yield "review of mistakes", student, review["Location"], {}
+    student.post(reverse("attempt_review", args=[attempt.pk]))
+    review = Attempt.objects.get(mode=Attempt.Mode.REVIEW)
+    yield "review of mistakes", student, reverse("attempt_question", args=[review.pk, 1]), {}
     yield "challenge", anonymous, reverse("challenge", args=[attempt.share_code]), {}
     yield "history", student, reverse("history"), {}
 
