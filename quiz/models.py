@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +62,7 @@ class Question(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived (answered once, kept for its statistics)"
 
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="questions")
     stem = models.TextField()
@@ -205,15 +206,45 @@ def percent(score: str = "score", length: str = "length") -> CombinedExpression:
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
     def ranked(self) -> AttemptQuerySet:
-        """Attempts that count for a score: finished, in the Quiz or Challenge mode (a review
-        of one's mistakes is practice), and not a replay of one's own attempt through its
-        challenge link (the challenge view refuses those; this keeps any that exist, e.g.
-        claimed at log-in, off the boards)."""
+        """Attempts that count for a score: finished, in the Quiz or Challenge mode. A review
+        of one's mistakes is practice, and a replay of a question set the player had seen
+        (``Mode.REPLAY``, see :meth:`mark_replays`) counts for nothing.
+
+        Call :meth:`close_overdue` first where the count must include timed attempts whose
+        time ran out while nobody was looking.
+        """
         return self.filter(
             finished_at__isnull=False,
             mode__in=(Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE),
             length__gt=0,
-        ).exclude(mode=Attempt.Mode.CHALLENGE, challenge_of__user=F("user"))
+        )
+
+    def close_overdue(self, now: datetime | None = None) -> int:
+        """Finish every timed attempt whose deadline has passed, at its deadline: an abandoned
+        attempt counts as finished wherever attempts are counted. How many it closed.
+
+        A read first (on a partial index), so a page that calls this writes nothing unless
+        there is something to close.
+        """
+        overdue = self.filter(finished_at__isnull=True, deadline__lte=now or timezone.now())
+        if not overdue.exists():
+            return 0
+        return overdue.update(finished_at=F("deadline"))
+
+    def mark_replays(self, user_id: int) -> int:
+        """The rule "whoever has seen a question set cannot replay it for rank", applied to
+        one user's attempts: along a chain of challenges every attempt shares its
+        ``question_set``, and all but the user's first attempt on a set become replays.
+        Run when anonymous attempts move to an account. How many it marked."""
+        sets = self.filter(user_id=user_id).values("question_set")
+        later = self.filter(
+            user_id=user_id, question_set__in=sets, mode__in=(Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE)
+        ).exclude(
+            pk__in=self.filter(user_id=user_id, question_set=OuterRef("question_set"))
+            .order_by("started_at", "pk")
+            .values("pk")[:1]
+        )
+        return self.filter(pk__in=list(later.values_list("pk", flat=True))).update(mode=Attempt.Mode.REPLAY)
 
     def owned_by(self, player: Player) -> AttemptQuerySet:
         """The player's attempts: ``user=<them>``, or for an anonymous player ``user=None``
@@ -236,6 +267,7 @@ class Attempt(models.Model):
         NORMAL = "normal", "Quiz"
         REVIEW = "review", "Review of mistakes"
         CHALLENGE = "challenge", "Challenge"
+        REPLAY = "replay", "Replay of questions already seen"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -256,6 +288,9 @@ class Attempt(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="challenges"
     )
     share_code = models.CharField(max_length=16, unique=True, default="", blank=True)
+    # The set of questions this attempt asks: its own id, or for a challenge the set of the
+    # attempt it copies (so every attempt along a chain of challenges shares it).
+    question_set = models.UUIDField(default=uuid.uuid4, editable=False)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -264,6 +299,11 @@ class Attempt(models.Model):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="attempt_user_recent"),
             models.Index(fields=["quiz", "finished_at"], name="attempt_quiz_finished"),
+            models.Index(fields=["question_set", "started_at"], name="attempt_question_set"),
+            # Overdue timed attempts, closed by AttemptQuerySet.close_overdue().
+            models.Index(
+                fields=["deadline"], condition=Q(finished_at__isnull=True), name="attempt_open_deadline"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +312,8 @@ class Attempt(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.share_code:
             self.share_code = secrets.token_urlsafe(9)
+        if self._state.adding and self.challenge_of_id is None and self.mode != Attempt.Mode.REPLAY:
+            self.question_set = self.pk
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -335,8 +377,9 @@ class Item(models.Model):
     explanation = models.TextField(blank=True)
     notes = models.JSONField(default=list, blank=True, help_text="What each option really is.")
     fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    # PROTECT: a question students answered keeps its statistics; it is archived, not deleted.
     question = models.ForeignKey(
-        Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+        Question, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
     )
     fact_ids = models.JSONField(default=list, blank=True)
     passage_url = models.CharField(max_length=300, blank=True)
@@ -402,20 +445,36 @@ def new_join_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self) -> MembershipQuerySet:
+        return self.filter(left_at__isnull=True)
+
+
 class Membership(models.Model):
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
     student = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+    # Leaving ends the membership; it is kept, so the teacher still sees what the student
+    # played while a member (marked as a former member). Rejoining starts a new one.
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["classroom", "student"], name="membership_unique"),
+            models.UniqueConstraint(
+                fields=["classroom", "student"], condition=Q(left_at__isnull=True), name="membership_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.student} in {self.classroom}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_at is None
 
 
 class Throttle(models.Model):

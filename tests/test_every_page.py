@@ -15,34 +15,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from content.models import Topic
-from quiz.models import TEACHERS_GROUP, Attempt, Item, Quiz
+from tests.conftest import site_pages
 from tests.factories import (
     PASSWORD,
     AttemptFactory,
-    ClassroomFactory,
-    ItemFactory,
-    MembershipFactory,
-    QuestionFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-DOSSIER = Path(__file__).resolve().parent.parent / "fixtures" / "north-korea-russia.yaml"
 TEMPLATE_SYNTAX = ("{#", "#}", "{%", "%}", "{{", "}}")
 VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label"}
-HX = {"HTTP_HX_REQUEST": "true"}
 
 
 class _VisibleText(HTMLParser):
@@ -95,108 +85,6 @@ def test_the_check_sees_a_leaked_comment_and_ignores_scripts():
     assert template_leaks(leaked)
     assert not template_leaks(clean)
     assert template_leaks('<img alt="{{ topic.title }}">')
-
-
-@pytest.fixture
-def site(db) -> dict:
-    """The shipped dossier, a teacher with a class, a student in it, a written question."""
-    call_command("import_dossier", str(DOSSIER), verbosity=0)
-    topic = Topic.objects.get(slug="north-korea-russia")
-    teacher = UserFactory(username="teacher", is_staff=True)
-    teacher.groups.add(Group.objects.get_or_create(name=TEACHERS_GROUP)[0])
-    student = UserFactory(username="student")
-    classroom = ClassroomFactory(teacher=teacher, name="Year 10")
-    MembershipFactory(classroom=classroom, student=student)
-    quiz = Quiz.objects.create(topic=topic, slug="teacher-quiz", title="Teacher quiz", published=True)
-    question = QuestionFactory(section=topic.sections.first())
-    return {
-        "topic": topic,
-        "teacher": teacher,
-        "student": student,
-        "classroom": classroom,
-        "quiz": quiz,
-        "question": question,
-    }
-
-
-def _forms_attempt(user) -> Attempt:
-    """An attempt with one item of every question form."""
-    forms = list(Item.Form)
-    attempt = AttemptFactory(user=user, length=len(forms))
-    for position, form in enumerate(forms, start=1):
-        options = ["True", "False"] if form == Item.Form.TRUE_FALSE else ["1689", "1858", "1860", "1945"]
-        correct: int | list[int] = [0, 1, 2, 3] if form == Item.Form.ORDER else 0
-        ItemFactory(attempt=attempt, position=position, form=form, options=options, correct=correct)
-    return attempt
-
-
-def _answer_data(item: Item) -> dict[str, str]:
-    if item.form == Item.Form.ORDER:
-        return {f"place_{i}": str(i + 1) for i in range(len(item.options))}
-    return {"choice": "1"}
-
-
-def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
-    """(name, client, url, extra headers) for every page, signed out, as a student, as a teacher."""
-    topic, quiz, classroom = site["topic"], site["quiz"], site["classroom"]
-    anonymous, student, teacher = Client(), Client(), Client()
-    student.force_login(site["student"])
-    teacher.force_login(site["teacher"])
-    tag = topic.facts.exclude(tags=None).first().tags.first()
-    for name, url in [
-        ("home", "/"),
-        ("dossier", topic.get_absolute_url()),
-        ("dossier, every disputed fact", f"{topic.get_absolute_url()}?disputed=all"),
-        ("tag", tag.get_absolute_url()),
-        ("search, empty", reverse("search")),
-        ("search", f"{reverse('search')}?q=treaty"),
-        ("search, nothing found", f"{reverse('search')}?q=zzzzqqq"),
-        ("play a dossier", reverse("play_topic", args=[topic.slug])),
-        ("play a tag", reverse("play_tag", args=[tag.slug])),
-        ("a teacher's quiz", quiz.get_absolute_url()),
-        ("leaderboards", reverse("leaderboards")),
-        ("a quiz's leaderboard", reverse("quiz_leaderboard", args=[quiz.slug])),
-        ("sign up", reverse("signup")),
-        ("log in", reverse("login")),
-        ("password reset", reverse("password_reset")),
-        ("password reset sent", reverse("password_reset_done")),
-        ("password reset, bad link", reverse("password_reset_confirm", args=["MQ", "bad-token"])),
-        ("password reset complete", reverse("password_reset_complete")),
-        ("not found (404)", "/no-such-page/"),
-    ]:
-        yield name, anonymous, url, {}
-    for name, url in [
-        ("profile", reverse("profile")),
-        ("history, empty", reverse("history")),
-        ("password change", reverse("password_change")),
-        ("password change done", reverse("password_change_done")),
-        ("classes", reverse("class_list")),
-    ]:
-        yield name, student, url, {}
-
-    attempt = _forms_attempt(site["student"])
-    for item in attempt.items.order_by("position"):
-        url = reverse("attempt_question", args=[attempt.pk, item.position])
-        yield f"question ({item.form})", student, url, {}
-        yield f"question ({item.form}), htmx", student, url, HX
-        student.post(url, _answer_data(item))
-        yield f"feedback ({item.form})", student, url, {}
-        yield f"feedback ({item.form}), htmx", student, url, HX
-    yield "results", student, reverse("attempt_results", args=[attempt.pk]), {}
-    student.post(reverse("attempt_review", args=[attempt.pk]))
-    review = Attempt.objects.get(mode=Attempt.Mode.REVIEW)
-    yield "review of mistakes", student, reverse("attempt_question", args=[review.pk, 1]), {}
-    yield "challenge", anonymous, reverse("challenge", args=[attempt.share_code]), {}
-    yield "history", student, reverse("history"), {}
-
-    for name, url in [
-        ("classes (teacher)", reverse("class_list")),
-        ("class results", reverse("class_detail", args=[classroom.pk])),
-        ("admin index", reverse("admin:index")),
-        ("question preview", reverse("admin:quiz_question_preview", args=[site["question"].pk])),
-        ("question CSV import", reverse("admin:quiz_question_import_csv")),
-    ]:
-        yield name, teacher, url, {}
 
 
 def admin_pages(superuser) -> Iterator[tuple[str, str]]:

@@ -50,10 +50,19 @@ HISTORY_PAGE_SIZE = 50
 
 
 def claim_anonymous_attempts(user: User, session_key: str | None) -> int:
-    """Move the attempts played anonymously in this session to ``user``; how many moved."""
+    """Move the attempts played anonymously in this session to ``user``; how many moved.
+
+    Then every attempt of the user on a question set they had already played (their own
+    attempt's challenge, a challenge of a friend's challenge of it...) becomes a replay,
+    which counts on no leaderboard: logging in after playing a chain anonymously gains
+    nothing.
+    """
     if not session_key:  # never match every anonymous attempt with an empty key
         return 0
-    return Attempt.objects.filter(user=None, session_key=session_key).update(user=user, session_key="")
+    moved = Attempt.objects.filter(user=None, session_key=session_key).update(user=user, session_key="")
+    if moved:
+        Attempt.objects.mark_replays(user.pk)
+    return moved
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -132,7 +141,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your email address is saved.")
         return redirect("profile")
-    memberships = user.memberships.select_related("classroom__teacher").order_by("classroom__name")
+    memberships = user.memberships.current().select_related("classroom__teacher").order_by("classroom__name")
     context = {
         "form": form,
         "email": email,
@@ -147,6 +156,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
 def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every attempt, best per quiz, accuracy per tag and section, the streak, totals."""
     user = request.user
+    Attempt.objects.close_overdue()
     totals = attempt_totals(user)
     if not totals["attempts"]:
         return render(request, "quiz/accounts/history.html", {"empty": True})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from quiz.models import Classroom, Quiz
 
@@ -51,8 +53,22 @@ class ClassAttemptFilterForm(forms.Form):
     quiz = forms.ModelChoiceField(
         queryset=Quiz.objects.none(), required=False, to_field_name="slug", empty_label="All quizzes"
     )
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The app's first and last plausible days: a date outside them filters nothing useful,
+    # and the last day of year 9999 has no next day to end the filter with (a 500 once).
+    FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+    _range = f"Pick a day between {FIRST_DAY:%-d %B %Y} and {LAST_DAY:%-d %B %Y}."
+    since = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY, "max": LAST_DAY}),
+        validators=[MinValueValidator(FIRST_DAY, _range), MaxValueValidator(LAST_DAY, _range)],
+    )
+    until = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_DAY, "max": LAST_DAY}),
+        validators=[MinValueValidator(FIRST_DAY, _range), MaxValueValidator(LAST_DAY, _range)],
+    )
 
     def __init__(self, *args: Any, quizzes: QuerySet[Quiz] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -27,10 +27,12 @@ def class_attempts(
 ) -> QuerySet[Attempt]:
     """The attempts a class's teacher may see, filtered; dates are UTC days, ends included.
 
-    Only attempts a student started after joining the class: joining shares what you play
-    from then on, not your past.
+    Only attempts a student started while a member: joining shares what you play from then
+    on, not your past, and leaving stops the sharing but keeps what was shared. (One
+    filter() call: the three conditions hold for the same membership.)
     """
     attempts = Attempt.objects.filter(
+        Q(user__memberships__left_at__isnull=True) | Q(started_at__lt=F("user__memberships__left_at")),
         user__memberships__classroom=classroom,
         started_at__gte=F("user__memberships__joined_at"),
     )
@@ -49,18 +51,27 @@ def class_progress(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> QuerySet[Membership]:
-    """Every student of the class with attempts, average percentage and last play. One query.
+    """Every membership of the class (former members' too) with its attempts, average
+    percentage and last play. One query.
 
-    The same filters as :func:`class_attempts`; the average is over finished attempts.
+    The same filters as :func:`class_attempts`. The average is over finished attempts of
+    the Quiz and Challenge modes: reviews of one's mistakes are practice, and replays of
+    seen questions count for nothing.
     """
-    played = Q(student__attempts__started_at__gte=F("joined_at"))
+    played = Q(student__attempts__started_at__gte=F("joined_at")) & (
+        Q(left_at__isnull=True) | Q(student__attempts__started_at__lt=F("left_at"))
+    )
     if quiz is not None:
         played &= Q(student__attempts__quiz=quiz)
     if since is not None:
         played &= Q(student__attempts__started_at__gte=start_of_day(since))
     if until is not None:
         played &= Q(student__attempts__started_at__lt=start_of_day(until + dt.timedelta(days=1)))
-    finished = played & Q(student__attempts__finished_at__isnull=False, student__attempts__length__gt=0)
+    finished = played & Q(
+        student__attempts__finished_at__isnull=False,
+        student__attempts__length__gt=0,
+        student__attempts__mode__in=(Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE),
+    )
     return (
         Membership.objects.filter(classroom=classroom)
         .select_related("student")
@@ -69,7 +80,7 @@ def class_progress(
             average=Avg(percent("student__attempts__score", "student__attempts__length"), filter=finished),
             last_played=Max("student__attempts__started_at", filter=played),
         )
-        .order_by("student__username")
+        .order_by("student__username", "joined_at")
     )
 
 

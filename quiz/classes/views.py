@@ -19,15 +19,17 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from quiz.classes import results
 from quiz.classes.forms import ClassAttemptFilterForm, ClassroomForm, JoinClassForm
-from quiz.models import Classroom, Membership, Quiz
+from quiz.models import Attempt, Classroom, Membership, Quiz
 from quiz.permissions import is_teacher, teacher_required
 
 if TYPE_CHECKING:
@@ -80,11 +82,15 @@ def _render_list(
         "create_form": create_form,
         "teaching": teaching,
         "taught": (
-            user.classrooms.annotate(student_count=Count("memberships")).order_by("name")
+            user.classrooms.annotate(
+                student_count=Count("memberships", filter=Q(memberships__left_at__isnull=True))
+            ).order_by("name")
             if teaching
             else None
         ),
-        "memberships": user.memberships.select_related("classroom__teacher").order_by("classroom__name"),
+        "memberships": user.memberships.current()
+        .select_related("classroom__teacher")
+        .order_by("classroom__name"),
     }
     return render(request, "quiz/classes/list.html", context, status=status)
 
@@ -113,7 +119,14 @@ def class_join(request: AuthenticatedHttpRequest) -> HttpResponse:
     if classroom.teacher_id == request.user.pk:
         messages.info(request, f"You teach {classroom.name}; students join it with this code.")
         return redirect("class_list")
-    _, joined = Membership.objects.get_or_create(classroom=classroom, student=request.user)
+    joined = False
+    if not Membership.objects.current().filter(classroom=classroom, student=request.user).exists():
+        try:
+            with transaction.atomic():
+                Membership.objects.create(classroom=classroom, student=request.user)
+            joined = True
+        except IntegrityError:  # joined in another tab at the same moment
+            pass
     if joined:
         messages.success(request, f"You joined {classroom.name}. Your teacher now sees the quizzes you play.")
     else:
@@ -124,18 +137,22 @@ def class_join(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def class_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A student leaves a class they joined; from then on its teacher sees none of their attempts.
+    """A student leaves a class they joined: the membership ends, and from then on its
+    teacher sees none of their attempts. What they played as a member stays in the class's
+    results (marked as a former member's), so leaving cannot erase a bad score.
 
-    Only one's own membership can be removed: anything else (another student's class, a
+    Only one's own membership can be ended: anything else (another student's class, a
     class one teaches, which one never joins) is a 404. POST only, so a link or a
     prefetch cannot make anyone leave.
     """
     membership = get_object_or_404(
-        Membership.objects.select_related("classroom"), classroom_id=pk, student=request.user
+        Membership.objects.current().select_related("classroom"), classroom_id=pk, student=request.user
     )
-    membership.delete()
+    Membership.objects.filter(pk=membership.pk, left_at__isnull=True).update(left_at=timezone.now())
     messages.success(
-        request, f"You left {membership.classroom.name}. Its teacher no longer sees the quizzes you play."
+        request,
+        f"You left {membership.classroom.name}. Its teacher keeps what you played as a member "
+        "and sees nothing you play from now on.",
     )
     return redirect("class_list")
 
@@ -152,6 +169,7 @@ def _filtered(request: HttpRequest, classroom: Classroom) -> tuple[ClassAttemptF
 @require_GET
 def class_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom, pk=pk, teacher=request.user)
+    Attempt.objects.close_overdue()
     form, filters = _filtered(request, classroom)
     attempts = (
         results.class_attempts(classroom, **filters).select_related("user", "quiz").order_by("-started_at")
@@ -177,6 +195,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @require_GET
 def class_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     classroom = get_object_or_404(Classroom, pk=pk, teacher=request.user)
+    Attempt.objects.close_overdue()
     _, filters = _filtered(request, classroom)
     attempts = (
         results.class_attempts(classroom, **filters)
@@ -184,6 +203,8 @@ def class_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .order_by("user__username", "started_at")
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A byte-order mark: Excel on Windows reads UTF-8 only when the file starts with one.
+    response.write("\ufeff")
     filename = f"class-{classroom.pk}-{slugify(classroom.name) or 'attempts'}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
@@ -204,7 +225,7 @@ def _csv_rows(attempts: QuerySet[Attempt]) -> Iterator[Sequence[object]]:
             _iso(attempt.finished_at),
             attempt.score,
             attempt.length,
-            round(100 * attempt.score / attempt.length) if attempt.length else "",
+            round(100 * attempt.score / attempt.length) if attempt.length and attempt.finished_at else "",
             attempt.answered_count,
         ]
 

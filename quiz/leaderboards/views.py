@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from quiz.leaderboards import standings
 from quiz.leaderboards.standings import Standing
-from quiz.models import Quiz
+from quiz.models import Attempt, Quiz
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,6 +28,7 @@ def _period(request: HttpRequest) -> str:
 @require_GET
 def leaderboards(request: HttpRequest) -> HttpResponse:
     """The overall board (correct answers) and the list of quiz boards."""
+    Attempt.objects.close_overdue()
     period = _period(request)
     since = standings.week_start() if period == "week" else None
     board = standings.overall_leaderboard(since)
@@ -45,6 +46,7 @@ def leaderboards(request: HttpRequest) -> HttpResponse:
 @require_GET
 def quiz_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    Attempt.objects.close_overdue()
     period = _period(request)
     since = standings.week_start() if period == "week" else None
     board = standings.quiz_leaderboard(quiz, since)

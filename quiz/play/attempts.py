@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from content.models import Tag
@@ -117,6 +116,7 @@ def create_attempt(
         length=len(items),
         deadline=_deadline(quiz),
         challenge_of=challenge_of,
+        **({"question_set": challenge_of.question_set} if challenge_of is not None else {}),
     )
     for position, item in enumerate(items, start=1):
         item.attempt = attempt
@@ -168,26 +168,18 @@ def start_challenge(original: Attempt, *, player: Player) -> Attempt:
     )
 
 
-CHALLENGE_DEPTH = 20
-
-
 def already_played(original: Attempt, player: Player) -> Attempt | None:
-    """The player's earlier attempt on the questions of ``original``, if they have one.
+    """The player's first attempt on the questions of ``original``, if they have one.
 
     A challenge link copies questions whose answers the results page shows, so nobody may
     replay a set they have seen: not their own attempt, not a challenge of a challenge of
-    it, not a second go at a friend's link. The chain of ``challenge_of`` is short (each
-    step is someone sharing a link they played), and bounded here all the same.
+    it, not a second go at a friend's link. Every attempt along a chain of challenges
+    shares its ``question_set``, so this is one indexed query however long the chain.
     """
-    chain = [original.pk]
-    parent_id = original.challenge_of_id
-    while parent_id and len(chain) < CHALLENGE_DEPTH:
-        chain.append(parent_id)
-        parent_id = Attempt.objects.filter(pk=parent_id).values_list("challenge_of_id", flat=True).first()
     return (
         Attempt.objects.owned_by(player)
-        .filter(Q(pk__in=chain) | Q(challenge_of_id__in=chain))
-        .order_by("started_at")
+        .filter(question_set=original.question_set)
+        .order_by("started_at", "pk")
         .first()
     )
 

@@ -221,10 +221,11 @@ def test_class_list_for_a_student(client, classroom):
 # Leaving a class ---------------------------------------------------------------------
 
 
-def test_student_leaves_a_class_and_the_teacher_no_longer_sees_them(client, teacher, classroom):
-    """POST removes the membership, says so, and the class page no longer lists their attempts."""
+def test_leaving_ends_the_membership_and_keeps_what_was_played(client, teacher, classroom):
+    """Leaving cannot erase a score: the teacher still sees what the student played as a
+    member, marked as a former member's, and nothing played after leaving."""
     student = enrol(classroom, student__username="ann")
-    play(student, quiz__title="Border treaties")
+    play(student, quiz__title="Border treaties", score=1, length=5)
     client.force_login(student)
     page = client.get(reverse("class_list")).content.decode()
     assert f'action="{reverse("class_leave", args=[classroom.pk])}"' in page
@@ -232,11 +233,46 @@ def test_student_leaves_a_class_and_the_teacher_no_longer_sees_them(client, teac
     response = client.post(reverse("class_leave", args=[classroom.pk]), follow=True)
     assert response.redirect_chain == [(reverse("class_list"), 302)]
     assert "You left History 4B." in response.content.decode()
-    assert not Membership.objects.filter(classroom=classroom, student=student).exists()
+    assert "Leave History 4B" not in response.content.decode()
+    membership = Membership.objects.get(classroom=classroom, student=student)
+    assert membership.left_at is not None
+    play(student, quiz__title="Played after leaving", started=timezone.now() + dt.timedelta(minutes=1))
+
     client.force_login(teacher)
     html = client.get(reverse("class_detail", args=[classroom.pk])).content.decode()
-    assert "Border treaties" not in html
-    assert "ann" not in html
+    assert "Border treaties" in html
+    assert "former member" in html
+    assert "Played after leaving" not in html
+    assert "20%" in html  # the average of the attempt played as a member
+
+
+def test_rejoining_keeps_the_old_results_beside_the_new_membership(client, teacher, classroom):
+    """Leave and join again: the bad score is still there (no "0 / never"), and the new
+    membership shares from the new join on."""
+    student = enrol(classroom, student__username="ann")
+    play(student, quiz__title="Bad day", score=0, length=5)
+    client.force_login(student)
+    client.post(reverse("class_leave", args=[classroom.pk]))
+    client.post(reverse("class_join"), {"code": classroom.join_code})
+    assert Membership.objects.filter(classroom=classroom, student=student).count() == 2
+    assert Membership.objects.current().filter(classroom=classroom, student=student).count() == 1
+
+    client.force_login(teacher)
+    html = client.get(reverse("class_detail", args=[classroom.pk])).content.decode()
+    assert "Bad day" in html
+    assert "0%" in html
+
+
+def test_the_class_average_leaves_out_reviews_and_replays(client, teacher, classroom):
+    """ "Review my mistakes" rounds are practice and replays count for nothing: only the
+    quiz's 1 of 5 makes the average, not the review's 5 of 5."""
+    student = enrol(classroom, student__username="ann")
+    play(student, score=1, length=5)
+    play(student, score=5, length=5, mode=Attempt.Mode.REVIEW)
+    play(student, score=5, length=5, mode=Attempt.Mode.REPLAY)
+    client.force_login(teacher)
+    progress = client.get(reverse("class_detail", args=[classroom.pk])).context["progress"]
+    assert [round(m.average) for m in progress] == [20]
 
 
 def test_leaving_is_post_only(client, classroom):
@@ -267,10 +303,10 @@ def test_leaving_needs_login_and_csrf(classroom):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(student)
     assert strict.post(url).status_code == 403
-    assert Membership.objects.filter(classroom=classroom, student=student).exists()
+    assert Membership.objects.current().filter(classroom=classroom, student=student).exists()
     token = csrf_token_from(strict.get(reverse("class_list")))
     assert strict.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
-    assert not Membership.objects.filter(classroom=classroom, student=student).exists()
+    assert not Membership.objects.current().filter(classroom=classroom, student=student).exists()
 
 
 # The class page ------------------------------------------------------------------------
@@ -492,7 +528,9 @@ def test_csv_export_has_one_row_per_attempt_with_escaping(client, teacher, class
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")  # Excel on Windows reads UTF-8 only with the BOM
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
     assert rows[0][:3] == ["student", "quiz", "mode"]
     assert len(rows) == 3
     data = {row[1]: row for row in rows[1:]}
@@ -500,6 +538,7 @@ def test_csv_export_has_one_row_per_attempt_with_escaping(client, teacher, class
     assert formula[0] == "'@sneaky"
     assert formula[5:9] == ["3", "5", "60", "0"]
     assert data["Plain quiz"][4] == ""  # not finished
+    assert data["Plain quiz"][7] == ""  # no percentage for an unfinished attempt, not 0
 
 
 def test_csv_export_follows_the_filter_and_the_owner(client, teacher, classroom):
@@ -536,12 +575,13 @@ def populate(classroom: Classroom, count: int) -> None:
 def test_class_page_query_count_does_not_grow(
     client, django_assert_max_num_queries, teacher, classroom, count
 ):
-    """The class page and its export read a fixed number of queries for 2 or 20 attempts."""
+    """The class page and its export read a fixed number of queries for 2 or 20 attempts
+    (one of them looks for overdue timed attempts to close first)."""
     populate(classroom, count)
     client.force_login(teacher)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("class_detail", args=[classroom.pk])).status_code == 200
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("class_export", args=[classroom.pk])).status_code == 200
 
 
