@@ -2,16 +2,21 @@
 
 One row per question. The header row names the columns (any order, case ignored)::
 
-    topic, stem, choice_1 .. choice_6, correct, explanation, tags, difficulty, status, section
+    topic, stem, choice_1 .. choice_6, correct, explanation, tags, difficulty, status, section,
+    note_1 .. note_6
 
 ``topic``, ``stem``, ``choice_1``, ``choice_2``, ``correct`` and ``explanation`` must be
-present; the other columns may be left out (no tags, medium difficulty, draft, no section).
+present; the other columns may be left out (no tags, medium difficulty, draft, no section,
+no notes). ``note_N`` is the feedback on ``choice_N`` ("what this option really is").
+The columns are separated by commas or, as Excel saves CSV in many locales, by
+semicolons: the header row decides.
 
 Everything is checked before anything is written, and every problem is reported with its
 row as a spreadsheet numbers it (the header is row 1) and its column. One bad row means
 nothing is imported: a teacher fixes the file and imports it again, never half of it.
-The admin's "Import from CSV" page and ``manage.py import_questions`` both call
-:func:`import_questions`.
+The admin's "Import questions" page and ``manage.py import_questions`` both call
+:func:`import_questions`; the Moodle formats (:mod:`quiz.authoring.formats`) turn their
+questions into the same rows and go through the same check and write, :func:`import_rows`.
 
 A question is imported once. A row is refused (on its ``stem`` column) when its dossier
 already has a question with the same stem, imported or written in the admin, or when an
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 CHOICE_COLUMNS = tuple(f"choice_{n}" for n in range(1, MAX_CHOICES + 1))
+NOTE_COLUMNS = tuple(f"note_{n}" for n in range(1, MAX_CHOICES + 1))
 COLUMNS = (
     "topic",
     "stem",
@@ -60,6 +66,7 @@ COLUMNS = (
     "difficulty",
     "status",
     "section",
+    *NOTE_COLUMNS,
 )
 REQUIRED_COLUMNS = ("topic", "stem", *CHOICE_COLUMNS[:MIN_CHOICES], "correct", "explanation")
 DIFFICULTIES = {
@@ -71,6 +78,7 @@ DIFFICULTIES = {
     "3": Difficulty.HARD,
 }
 CHOICE_MAX_LENGTH = cast(int, Choice._meta.get_field("text").max_length)  # a CharField's: never None
+NOTE_MAX_LENGTH = cast(int, Choice._meta.get_field("note").max_length)
 
 ReportError = Callable[[str | None, str], None]
 
@@ -105,6 +113,7 @@ class QuestionRow:
     difficulty: int
     status: str
     section: Section | None
+    notes: list[str] = field(default_factory=list)  # one per choice ("" for none)
 
 
 @dataclass
@@ -136,10 +145,27 @@ def import_questions(data: bytes, *, author: User | None = None) -> ImportResult
             ]
         )
     raw_rows, errors = _read_rows(text)
+    return import_rows(raw_rows, errors, author=author)
+
+
+RawRows = list[tuple[int, dict[str, str]]]
+
+
+def import_rows(
+    raw_rows: RawRows,
+    errors: list[RowError],
+    *,
+    author: User | None = None,
+    explanation_required: bool = True,
+) -> ImportResult:
+    """The step every import format shares: check ``raw_rows`` (numbered cells, by column
+    name) against the database and, if neither they nor ``errors`` (the file's own) hold a
+    problem, write them all in one transaction. ``explanation_required=False`` for formats
+    that may have no explanation (Aiken has no place for one)."""
     if not raw_rows:
         return ImportResult(errors=errors)
     with transaction.atomic():
-        rows, errors = _check_rows(raw_rows, errors, lock=True)
+        rows, errors = _check_rows(raw_rows, errors, lock=True, explanation_required=explanation_required)
         if errors:
             return ImportResult(errors=errors)
         return ImportResult(questions=write_questions(rows, author=author))
@@ -153,11 +179,18 @@ def parse_questions(text: str) -> tuple[list[QuestionRow], list[RowError]]:
     return _check_rows(raw_rows, errors)
 
 
-def _read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+def delimiter(text: str) -> str:
+    """``;`` when the header line has more semicolons than commas (Excel's CSV where the
+    decimal separator is a comma), else ``,``. Cells below may hold either freely."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _read_rows(text: str) -> tuple[RawRows, list[RowError]]:
     """The file's non-blank rows as (spreadsheet row number, cells by column), and its
     problems of form: not CSV, no header, bad header (then no rows), cells past the header."""
     try:
-        records = list(csv.reader(io.StringIO(text)))
+        records = list(csv.reader(io.StringIO(text), delimiter=delimiter(text)))
     except csv.Error as exc:
         return [], [RowError(None, None, f"The file is not valid CSV: {exc}.")]
     if not records or not any(cell.strip() for cell in records[0]):
@@ -167,7 +200,7 @@ def _read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
     if errors:
         return [], errors
 
-    raw_rows: list[tuple[int, dict[str, str]]] = []
+    raw_rows: RawRows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue  # spreadsheets export blank lines at the end
@@ -185,7 +218,7 @@ def _read_rows(text: str) -> tuple[list[tuple[int, dict[str, str]]], list[RowErr
 
 
 def _check_rows(
-    raw_rows: list[tuple[int, dict[str, str]]], errors: list[RowError], *, lock: bool = False
+    raw_rows: RawRows, errors: list[RowError], *, lock: bool = False, explanation_required: bool = True
 ) -> tuple[list[QuestionRow], list[RowError]]:
     """Check every row against the database; ``errors`` (the file's own) come back with the
     rows' problems added, in row order. ``lock``: inside a transaction, see :func:`import_questions`."""
@@ -193,7 +226,7 @@ def _check_rows(
     lookup = _Lookup.for_rows((cells for _, cells in raw_rows), lock=lock)
     good: list[QuestionRow] = []
     for number, cells in raw_rows:
-        question, row_errors = _check_row(number, cells, lookup)
+        question, row_errors = _check_row(number, cells, lookup, explanation_required=explanation_required)
         errors.extend(row_errors)
         if question is not None:
             good.append(question)
@@ -219,7 +252,13 @@ def write_questions(rows: list[QuestionRow], *, author: User | None = None) -> l
             for row in rows
         )
         Choice.objects.bulk_create(
-            Choice(question=question, text=text, is_correct=index == row.correct, order=index)
+            Choice(
+                question=question,
+                text=text,
+                is_correct=index == row.correct,
+                note=row.notes[index] if index < len(row.notes) else "",
+                order=index,
+            )
             for question, row in zip(questions, rows, strict=True)
             for index, text in enumerate(row.choices)
         )
@@ -309,7 +348,7 @@ def _split_tags(value: str) -> list[str]:
 
 
 def _check_row(
-    number: int, cells: dict[str, str], lookup: _Lookup
+    number: int, cells: dict[str, str], lookup: _Lookup, *, explanation_required: bool = True
 ) -> tuple[QuestionRow | None, list[RowError]]:
     errors: list[RowError] = []
 
@@ -328,8 +367,14 @@ def _check_row(
         error("stem", problem)
     choices = _check_choices(cells, error)
     correct = _check_correct(cells["correct"], len(choices), error)
-    if not cells["explanation"]:
+    if explanation_required and not cells.get("explanation"):
         error("explanation", "empty; say why the right answer is right")
+    notes = [cells.get(column, "") for column in NOTE_COLUMNS]
+    for index, note in enumerate(notes):
+        if len(note) > NOTE_MAX_LENGTH:
+            error(NOTE_COLUMNS[index], f"longer than {NOTE_MAX_LENGTH} characters")
+        elif note and index >= len(choices):
+            error(NOTE_COLUMNS[index], f"a note on {CHOICE_COLUMNS[index]}, which is empty")
 
     tags = []
     for slug in _split_tags(cells.get("tags", "")):
@@ -367,11 +412,12 @@ def _check_row(
             stem=cells["stem"],
             choices=choices,
             correct=correct,
-            explanation=cells["explanation"],
+            explanation=cells.get("explanation", ""),
             tags=tags,
             difficulty=difficulty,
             status=status,
             section=section,
+            notes=notes[: len(choices)],
         ),
         [],
     )

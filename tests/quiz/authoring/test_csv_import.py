@@ -242,7 +242,8 @@ def test_every_cell_error_names_its_row_and_column(dossier, cells, expected):
         (
             [*HEADER, "colour"],
             'row 1, column "colour": unknown column; the columns are: topic, stem, choice_1, choice_2, '
-            "choice_3, choice_4, choice_5, choice_6, correct, explanation, tags, difficulty, status, section",
+            "choice_3, choice_4, choice_5, choice_6, correct, explanation, tags, difficulty, status, section, "
+            "note_1, note_2, note_3, note_4, note_5, note_6",
         ),
         (
             [name for name in HEADER if name != "explanation"],
@@ -275,7 +276,8 @@ def test_empty_file_and_header_only_file_are_errors():
     """An empty file and a file with no question rows are refused with a reason."""
     assert errors_of(b"") == [
         "row 1: the file is empty; the first row must name the columns: topic, stem, choice_1, choice_2, "
-        "choice_3, choice_4, choice_5, choice_6, correct, explanation, tags, difficulty, status, section"
+        "choice_3, choice_4, choice_5, choice_6, correct, explanation, tags, difficulty, status, section, "
+        "note_1, note_2, note_3, note_4, note_5, note_6"
     ]
     assert errors_of(csv_bytes([])) == ["The file has a header row but no questions."]
 
