@@ -242,8 +242,8 @@ def test_every_cell_error_names_its_row_and_column(dossier, cells, expected):
         (
             [*HEADER, "colour"],
             'row 1, column "colour": unknown column; the columns are: topic, stem, choice_1, choice_2, '
-            "choice_3, choice_4, choice_5, choice_6, correct, explanation, tags, difficulty, status, section, "
-            "note_1, note_2, note_3, note_4, note_5, note_6",
+            "choice_3, choice_4, choice_5, choice_6, correct, explanation, tags, difficulty, status, "
+            "section, note_1, note_2, note_3, note_4, note_5, note_6",
         ),
         (
             [name for name in HEADER if name != "explanation"],
