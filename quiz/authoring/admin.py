@@ -7,19 +7,21 @@ for support.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from quiz.authoring.csv_import import COLUMNS, REQUIRED_COLUMNS, import_questions
-from quiz.authoring.forms import ChoiceInlineFormSet, QuestionAdminForm, QuestionCSVUploadForm
+from quiz.authoring.formats import admin_views
+from quiz.authoring.formats.export import quiz_questions, written_questions
+from quiz.authoring.forms import ChoiceInlineFormSet, QuestionAdminForm
 from quiz.authoring.rules import MAX_CHOICES
 from quiz.models import Attempt, Choice, Classroom, Item, Membership, Question, Quiz
 
@@ -31,9 +33,6 @@ if TYPE_CHECKING:
 
 class _ChoiceCount(TypedDict):
     choice_count: int
-
-
-MAX_CSV_BYTES = 2 * 1024 * 1024  # thousands of questions; more is a mistake, not a file
 
 
 class ChoiceInline(admin.TabularInline):
@@ -67,7 +66,7 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["topic", "status", "difficulty", "tags"]
     list_select_related = ["topic", "author"]
     search_fields = ["stem", "choices__text"]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "export_gift", "export_xml"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         queryset = super().get_queryset(request).select_related("topic")
@@ -101,11 +100,34 @@ class QuestionAdmin(admin.ModelAdmin):
         count = Question.objects.filter(pk__in=queryset.values("pk")).update(status=Question.Status.DRAFT)
         self.message_user(request, f"Moved {count} question{'s' if count != 1 else ''} back to draft.")
 
+    @admin.action(description="Export the selected questions as Moodle GIFT", permissions=["view"])
+    def export_gift(self, request: HttpRequest, queryset: QuerySet[Question]) -> HttpResponse:
+        return admin_views.export_response(
+            written_questions(queryset), "gift", name="questions", heading="Selected questions"
+        )
+
+    @admin.action(description="Export the selected questions as Moodle XML", permissions=["view"])
+    def export_xml(self, request: HttpRequest, queryset: QuerySet[Question]) -> HttpResponse:
+        return admin_views.export_response(
+            written_questions(queryset), "xml", name="questions", heading="Selected questions"
+        )
+
     def get_urls(self) -> list[URLPattern]:
         name = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
         # Before the default URLs: "<path:object_id>/" would swallow "import-csv/".
         return [
-            path("import-csv/", self.admin_site.admin_view(self.import_csv_view), name=f"{name}_import_csv"),
+            path(
+                "import-csv/",
+                view(require_http_methods(["GET", "POST"])(partial(admin_views.import_view, self))),
+                name=f"{name}_import_csv",
+            ),
+            path(
+                "import-csv/template.csv",
+                view(require_GET(partial(admin_views.csv_template_view, self))),
+                name=f"{name}_csv_template",
+            ),
+            path("export/", view(require_GET(partial(admin_views.export_view, self))), name=f"{name}_export"),
             path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),
@@ -135,45 +157,6 @@ class QuestionAdmin(admin.ModelAdmin):
             "answer": next((choice.text for choice in choices if choice.is_correct), None),
         }
         return TemplateResponse(request, "admin/quiz/question/preview.html", context)
-
-    def import_csv_view(self, request: HttpRequest) -> HttpResponse:
-        return require_http_methods(["GET", "POST"])(self._import_csv)(request)
-
-    def _import_csv(self, request: HttpRequest) -> HttpResponse:
-        """Upload a CSV file of questions: all rows are imported, or none and every error is shown."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        errors: list[str] = []
-        if request.method == "POST":
-            form = QuestionCSVUploadForm(request.POST, request.FILES)
-        else:
-            form = QuestionCSVUploadForm()
-        if form.is_bound and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > MAX_CSV_BYTES:
-                form.add_error("file", f"The file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
-            else:
-                assert request.user.is_authenticated  # the admin serves logged-in staff only
-                result = import_questions(upload.read(), author=request.user)
-                if result.ok:
-                    count = len(result.questions)
-                    self.message_user(
-                        request,
-                        f"Imported {count} question{'s' if count != 1 else ''} from {upload.name}.",
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(reverse("admin:quiz_question_changelist"))
-                errors = [str(problem) for problem in result.errors]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import questions from CSV",
-            "form": form,
-            "errors": errors,
-            "columns": COLUMNS,
-            "required_columns": REQUIRED_COLUMNS,
-        }
-        return TemplateResponse(request, "admin/quiz/question/import_csv.html", context)
 
 
 @admin.register(Quiz)
@@ -205,6 +188,26 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["published", "mix", "is_default", "topic"]
     list_select_related = ["topic"]
     search_fields = ["title", "slug"]
+    actions = ["export_gift", "export_xml"]
+
+    @admin.action(
+        description="Export what the selected quizzes draw from as Moodle GIFT", permissions=["view"]
+    )
+    def export_gift(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> HttpResponse:
+        return self._export(queryset, "gift")
+
+    @admin.action(
+        description="Export what the selected quizzes draw from as Moodle XML", permissions=["view"]
+    )
+    def export_xml(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> HttpResponse:
+        return self._export(queryset, "xml")
+
+    def _export(self, queryset: QuerySet[Quiz], format: str) -> HttpResponse:
+        quizzes = list(queryset.select_related("topic", "tag").order_by("title"))
+        exports = [export for quiz in quizzes for export in quiz_questions(quiz)]
+        name = quizzes[0].slug if len(quizzes) == 1 else "quizzes"
+        heading = "Quizzes: " + ", ".join(quiz.title for quiz in quizzes)
+        return admin_views.export_response(exports, format, name=name, heading=heading)
 
 
 class SuperuserReadOnlyMixin:

@@ -122,11 +122,3 @@ class QuestionAdminForm(forms.ModelForm):
             if stem_key(other) == key:
                 return pk
         return None
-
-
-class QuestionCSVUploadForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8, one question per row, with the header row described above.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )

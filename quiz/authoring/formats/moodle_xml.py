@@ -235,7 +235,8 @@ def write_moodle_xml(
         for question in questions:
             _write_question(quiz, question)
     ET.indent(quiz)
-    return ET.tostring(quiz, encoding="utf-8", xml_declaration=True) + b"\n"
+    # The declaration as Moodle writes it, first thing in the file (its importer wants that).
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{ET.tostring(quiz, encoding="unicode")}\n'.encode()
 
 
 def _write_question(quiz: ET.Element, question: GeneratedQuestion) -> None:

@@ -513,10 +513,10 @@ def upload(data: bytes, name: str = "questions.csv") -> SimpleUploadedFile:
 
 
 def test_changelist_links_to_the_import_page(teacher_client):
-    """The question list has an "Import from CSV" link for those who may add questions."""
+    """The question list has an "Import questions" link for those who may add questions."""
     response = teacher_client.get(reverse("admin:quiz_question_changelist"))
 
-    assert f'<a href="{IMPORT_URL}">Import from CSV</a>' in response.content.decode()
+    assert f'<a href="{IMPORT_URL}">Import questions</a>' in response.content.decode()
 
 
 def test_import_page_shows_the_form(teacher_client):
@@ -525,7 +525,7 @@ def test_import_page_shows_the_form(teacher_client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<label for="id_file">CSV file:</label>' in html
+    assert '<label for="id_file">File:</label>' in html
     assert 'enctype="multipart/form-data"' in html
     assert "<code>correct</code>" in html
 
