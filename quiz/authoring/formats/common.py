@@ -81,6 +81,7 @@ def import_parsed(
         raw_rows.append((question.line, _cells(question, topic)))
     if not raw_rows and not problems:
         problems.append(LineError(None, None, "The file holds no questions."))
+    problems.sort(key=lambda problem: problem.row or 0)
     result = import_rows(raw_rows, problems, author=author, explanation_required=False)
     result.errors = [_as_line_error(problem) for problem in result.errors]
     return result
@@ -118,6 +119,7 @@ def _as_line_error(problem: RowError) -> RowError:
     if isinstance(problem, LineError):
         return problem
     message = re.sub(r"\bchoice_(\d)", r"answer \1", problem.message)
+    message = re.sub(r"\brow (\d+)", r"line \1", message)  # "the same question as row 12"
     column = _LABELS.get(problem.column, problem.column) if problem.column else None
     return LineError(problem.row, column, message)
 

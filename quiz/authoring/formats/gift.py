@@ -32,6 +32,7 @@ _SPECIAL = "~=#{}:"
 # Escaped characters stand in the text as private-use characters while it is taken apart.
 _HIDE = {"\\\\": "\ue000", **{f"\\{char}": chr(0xE001 + i) for i, char in enumerate(_SPECIAL)}}
 _SHOW = {hidden: escaped[1] for escaped, hidden in _HIDE.items()}
+_NEWLINE = "\ue010"  # GIFT's \n: a line break, where the file's own line breaks are only spaces
 _FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _TAG = re.compile(r"\[tag:((?:\\.|[^\]\\])*)\]")
@@ -41,12 +42,13 @@ _TRUE_FALSE = re.compile(r"(TRUE|T|FALSE|F)\s*((?:#.*)?)", re.DOTALL)
 def _hide(text: str) -> str:
     for escaped, hidden in _HIDE.items():
         text = text.replace(escaped, hidden)
-    return text
+    return text.replace("\\n", _NEWLINE)
 
 
-def _show(text: str) -> str:
-    """Undo :func:`_hide` and GIFT's ``\\n``: the text as the teacher meant it."""
-    text = text.replace("\\n", "\n")
+def _show(text: str, text_format: str) -> str:
+    """Undo :func:`_hide`: the text as the teacher meant it, GIFT's ``\\n`` as a line break
+    (``<br>`` in the formats that are HTML)."""
+    text = text.replace(_NEWLINE, "\n" if text_format in ("plain", "markdown") else "<br>")
     for hidden, char in _SHOW.items():
         text = text.replace(hidden, char)
     return text
@@ -103,7 +105,7 @@ class _Question:
         self.failed = True
 
     def convert(self, raw: str, text_format: str, position: int, part: str | None) -> str:
-        text, problem = plain_text(_show(raw), text_format)
+        text, problem = plain_text(_show(raw, text_format), text_format)
         if problem:
             self.error(problem, position, part)
         return text
