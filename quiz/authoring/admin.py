@@ -90,10 +90,19 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish the selected questions", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        count = Question.objects.filter(pk__in=queryset.values("pk")).update(status=Question.Status.PUBLISHED)
+        selected = Question.objects.filter(pk__in=queryset.values("pk"))
+        # Imports from Aiken (or Moodle files without general feedback) have no explanation yet.
+        count = selected.exclude(explanation="").update(status=Question.Status.PUBLISHED)
         self.message_user(
             request, f"Published {count} question{'s' if count != 1 else ''}.", messages.SUCCESS
         )
+        if unexplained := selected.filter(explanation="").count():
+            self.message_user(
+                request,
+                f"{unexplained} question{'s have' if unexplained != 1 else ' has'} no explanation yet and "
+                "stayed a draft: write one, then publish.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unpublish the selected questions (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:

@@ -401,3 +401,21 @@ def test_imported_text_is_escaped_where_the_admin_shows_it(teacher_client, topic
         html = teacher_client.get(url).content.decode()
         assert "&lt;img src=x onerror=alert(1)&gt; is which tag?" in html
         assert "<img src=x" not in html
+
+
+def test_publishing_leaves_questions_without_an_explanation_as_drafts(teacher_client, topic):
+    """Aiken questions arrive without explanation; the Publish action keeps them drafts and says why."""
+    teacher_client.post(IMPORT_URL, {"file": upload(DATA / "docs_examples.txt"), "topic": topic.pk})
+    explained = QuestionFactory(topic=topic, status=Question.Status.DRAFT)
+    selected = [q.pk for q in Question.objects.all()]
+
+    response = teacher_client.post(
+        reverse("admin:quiz_question_changelist"),
+        {"action": "publish", "_selected_action": selected},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "Published 1 question." in html
+    assert "2 questions have no explanation yet and stayed a draft: write one, then publish." in html
+    assert list(Question.objects.published()) == [explained]

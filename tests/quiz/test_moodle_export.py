@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from quiz.authoring.formats import import_file
 from quiz.authoring.formats.export import (
@@ -346,3 +348,53 @@ def test_export_command_bank_and_quiz(bank, tmp_path, capsys):
 def test_export_command_errors(teacher_bank, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_questions", *args)
+
+
+# Any text survives the trip (no database: the writers and the parsers alone)
+
+_TEXT = (
+    st.text(alphabet=st.sampled_from(list("ab Z0é–“”'\"~=#{}:\\/%[]<>&;\n\t_-")), min_size=1, max_size=30)
+    .map(lambda text: text.strip())
+    .filter(lambda text: text and not text.startswith("%"))
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    stem=_TEXT,
+    options=st.lists(_TEXT, min_size=2, max_size=6, unique=True),
+    notes=st.lists(st.one_of(st.just(""), _TEXT), min_size=6, max_size=6),
+    explanation=st.one_of(st.just(""), _TEXT),
+    answer=st.integers(min_value=0, max_value=5),
+)
+def test_any_text_round_trips_through_gift_and_xml(stem, options, notes, explanation, answer):
+    """Whatever a teacher types (GIFT's special characters, backslashes, line breaks, markup),
+    both writers escape it so that their reader gives it back exactly."""
+    from quiz.authoring.formats.gift import parse_gift, write_gift
+    from quiz.authoring.formats.moodle_xml import parse_moodle_xml, write_moodle_xml
+    from quiz.generation import GeneratedQuestion
+
+    original = GeneratedQuestion(
+        form="multiple_choice",
+        stem=stem,
+        options=options,
+        answer=answer % len(options),
+        explanation=explanation,
+        notes=notes[: len(options)],
+        fact_ids=[],
+        tags=["a-tag"],
+    )
+    for parsed, errors in [
+        parse_gift(write_gift([original], category="C")),
+        parse_moodle_xml(write_moodle_xml([("C", [original])])),
+    ]:
+        assert errors == []
+        [back] = parsed
+        assert (back.stem, back.choices, back.correct, back.notes, back.explanation, back.tags) == (
+            original.stem,
+            original.options,
+            original.answer,
+            original.notes,
+            original.explanation,
+            original.tags,
+        )

@@ -216,7 +216,8 @@ class _Reader:
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, tag, attrs)
-    ET.SubElement(element, "text").text = text
+    # A parser reads a line break written as CR LF back as LF: write it so.
+    ET.SubElement(element, "text").text = text.replace("\r\n", "\n")
     return element
 
 
