@@ -161,6 +161,7 @@ def test_gift_types_we_cannot_represent_are_refused_with_their_line(topic):
         (f"Q? {{={'x' * 301} ~b}}", "line 1, answer 1: longer than 300 characters"),
         (f"Q? {{=a#{'x' * 301} ~b}}", "line 1, feedback on answer 1: longer than 300 characters"),
         ("// [tag:nope]\nQ? {=a ~b}", "line 2, tags: no tag has the slug “nope”"),
+        ("$CATEGORY: tom\nQ? {=a ~b}", "line 2: a blank line must follow the $CATEGORY: line"),
         (
             "[html]<p>Who? <img src='x.png'></p> {=a ~b}",
             "line 1, question text: holds <img>; images and media cannot be imported, only text",

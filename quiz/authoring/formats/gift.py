@@ -80,6 +80,8 @@ def parse_gift(text: str) -> tuple[list[MoodleQuestion], list[LineError]]:
     errors: list[LineError] = []
     for numbers, block, tags in _blocks(text.replace("\r\n", "\n").replace("\r", "\n")):
         if block.lstrip().startswith("$CATEGORY:"):
+            if "\n" in block.strip():  # Moodle would take the question below as part of the name
+                errors.append(LineError(numbers[1], None, "a blank line must follow the $CATEGORY: line"))
             continue
         question = _Question(numbers, _hide(block), tags, errors).read()
         if question is not None:
