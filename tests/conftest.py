@@ -195,6 +195,8 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
         ("class results", reverse("class_detail", args=[classroom.pk])),
         ("admin index", reverse("admin:index")),
         ("question preview", reverse("admin:quiz_question_preview", args=[site["question"].pk])),
-        ("question CSV import", reverse("admin:quiz_question_import_csv")),
+        ("question import", reverse("admin:quiz_question_import_csv")),
+        ("question export", reverse("admin:quiz_question_export")),
     ]:
         yield name, teacher, url, {}
+    yield "question export, form errors", teacher, reverse("admin:quiz_question_export") + "?what=quiz", {}

@@ -16,11 +16,11 @@ import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from quiz.authoring.csv_import import ImportResult, import_questions
 from quiz.authoring.formats.aiken import parse_aiken
 from quiz.authoring.formats.common import LineError, import_parsed
 from quiz.authoring.formats.gift import parse_gift
 from quiz.authoring.formats.moodle_xml import parse_moodle_xml
-from quiz.csv_import import ImportResult, import_questions
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

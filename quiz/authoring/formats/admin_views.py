@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from content.models import Topic
+from quiz.authoring.csv_import import COLUMNS, REQUIRED_COLUMNS
 from quiz.authoring.formats import FORMATS, NEED_TOPIC, detect_format, import_file
 from quiz.authoring.formats.export import (
     EXPORT_FORMATS,
@@ -31,7 +32,6 @@ from quiz.authoring.formats.export import (
     render,
     teacher_questions,
 )
-from quiz.csv_import import COLUMNS, REQUIRED_COLUMNS
 from quiz.models import Quiz
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@ turned into ours, and the way into the CSV import's all-or-nothing check and wri
 
 Every format reads its file into :class:`MoodleQuestion` objects (each with the line it
 starts on) and :class:`LineError` problems; :func:`import_parsed` turns the questions into
-the CSV import's rows and hands them to :func:`quiz.csv_import.import_rows`, so a GIFT,
+the CSV import's rows and hands them to :func:`quiz.authoring.csv_import.import_rows`, so a GIFT,
 Aiken or Moodle XML file is checked exactly like a CSV file: the dossier's duplicates, 2-6
 distinct choices, lengths, tags; then every question is written, or none.
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
-from quiz.csv_import import CHOICE_COLUMNS, NOTE_COLUMNS, ImportResult, RowError, import_rows
-from quiz.forms_admin import MAX_CHOICES
+from quiz.authoring.csv_import import CHOICE_COLUMNS, NOTE_COLUMNS, ImportResult, RowError, import_rows
+from quiz.authoring.rules import MAX_CHOICES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from quiz.authoring.csv_import import COLUMNS, import_questions
 from quiz.authoring.formats.export import (
     dossier_bank,
     quiz_questions,
@@ -21,7 +22,6 @@ from quiz.authoring.formats.export import (
     teacher_questions,
     written_questions,
 )
-from quiz.csv_import import COLUMNS, import_questions
 from quiz.models import TEACHERS_GROUP, Question
 from tests.factories import ChoiceFactory, QuestionFactory, QuizFactory, TagFactory, TopicFactory, UserFactory
 
