@@ -66,7 +66,21 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["topic", "status", "difficulty", "tags"]
     list_select_related = ["topic", "author"]
     search_fields = ["stem", "choices__text"]
-    actions = ["publish", "unpublish", "export_gift", "export_xml"]
+    actions = ["publish", "unpublish", "archive", "export_gift", "export_xml"]
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, list[str]]:
+        """A question students answered cannot be deleted (its items PROTECT it: its
+        statistics in every class would go): say so in words, and what to do instead."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            answered = Item.objects.filter(question__in=list(objs)).values("question").distinct().count()
+            protected = [
+                f"{answered} of these question{'s have' if answered != 1 else ' has'} been answered by "
+                "students, and their answers feed class statistics: archive instead (the "
+                '"Archive" action on the question list), which takes it out of every quiz and keeps '
+                "its statistics."
+            ]
+        return deleted, counts, perms_needed, protected
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         queryset = super().get_queryset(request).select_related("topic")
@@ -108,6 +122,14 @@ class QuestionAdmin(admin.ModelAdmin):
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
         count = Question.objects.filter(pk__in=queryset.values("pk")).update(status=Question.Status.DRAFT)
         self.message_user(request, f"Moved {count} question{'s' if count != 1 else ''} back to draft.")
+
+    @admin.action(
+        description="Archive the selected questions (out of every quiz, statistics kept)",
+        permissions=["change"],
+    )
+    def archive(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = Question.objects.filter(pk__in=queryset.values("pk")).update(status=Question.Status.ARCHIVED)
+        self.message_user(request, f"Archived {count} question{'s' if count != 1 else ''}.")
 
     @admin.action(description="Export the selected questions as Moodle GIFT", permissions=["view"])
     def export_gift(self, request: HttpRequest, queryset: QuerySet[Question]) -> HttpResponse:

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from quiz.models import TEACHERS_GROUP, Choice, Difficulty, Question, Quiz
+from quiz.models import TEACHERS_GROUP, Choice, Difficulty, Item, Question, Quiz
 from tests.factories import (
     AttemptFactory,
     ChoiceFactory,
@@ -580,3 +580,28 @@ def test_staff_with_every_permission_but_not_superuser_cannot_see_attempts(clien
     assert client.get(reverse("admin:quiz_attempt_changelist")).status_code == 403
     assert client.get(reverse("admin:quiz_attempt_change", args=[attempt.pk])).status_code == 403
     assert client.get(reverse("admin:quiz_classroom_changelist")).status_code == 403
+
+
+def test_an_answered_question_cannot_be_deleted_only_archived(teacher_client):
+    """Deleting a question students answered would silently remove its statistics from
+    every class: the admin refuses, says why and what to do; archiving keeps the answers
+    and takes it out of every quiz."""
+    question = QuestionFactory(status=Question.Status.PUBLISHED)
+    untouched = QuestionFactory(topic=question.topic, status=Question.Status.PUBLISHED)
+    ItemFactory(attempt=AttemptFactory(), question=question, is_correct=True)
+    delete_url = reverse("admin:quiz_question_delete", args=[question.pk])
+
+    page = teacher_client.get(delete_url).content.decode()
+    teacher_client.post(delete_url, {"post": "yes"})
+    assert "archive instead" in page
+    assert Question.objects.filter(pk=question.pk).exists()
+    assert Item.objects.filter(question=question).count() == 1
+
+    changelist = reverse("admin:quiz_question_changelist")
+    teacher_client.post(changelist, {"action": "archive", "_selected_action": [question.pk]})
+    question.refresh_from_db()
+    assert question.status == Question.Status.ARCHIVED
+    assert not Question.objects.published().filter(pk=question.pk).exists()
+
+    teacher_client.post(reverse("admin:quiz_question_delete", args=[untouched.pk]), {"post": "yes"})
+    assert not Question.objects.filter(pk=untouched.pk).exists()  # never answered: deleted
