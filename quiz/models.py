@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q
@@ -164,6 +165,33 @@ class Quiz(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quiz_detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.published and self.topic_id is not None and self.capacity() == 0:
+            raise ValidationError(
+                {
+                    "published": "This quiz has no questions to ask yet: publish teacher questions "
+                    "for its dossier (and tag), or let it generate questions from facts."
+                }
+            )
+
+    def capacity(self, tag: Tag | None = None) -> int:
+        """How many questions one play can ask at most: the published teacher questions
+        and/or the facts (one generated question each) its mix draws on, with its tag and
+        ``tag``. Two COUNT queries at most; the start page states the length from it."""
+        tag_ids = [pk for pk in (self.tag_id, tag.pk if tag else None) if pk]
+        total = 0
+        if self.mix != Quiz.Mix.GENERATED:
+            written = Question.objects.published().filter(topic_id=self.topic_id)
+            for pk in tag_ids:
+                written = written.filter(tags=pk)
+            total += written.distinct().count()
+        if self.mix != Quiz.Mix.WRITTEN:
+            facts = Fact.objects.filter(topic_id=self.topic_id)
+            for pk in tag_ids:
+                facts = facts.filter(tags=pk)
+            total += facts.distinct().count()
+        return total
 
     @classmethod
     def default_for(cls, topic: Topic) -> Quiz:

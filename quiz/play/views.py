@@ -45,14 +45,22 @@ ALREADY_PLAYED = (
 # Starting -------------------------------------------------------------------
 
 
-def _length_from(quiz: Quiz, value: str | None) -> int | None:
+def _lengths(quiz: Quiz, capacity: int) -> tuple[int, ...]:
+    """The lengths a player may choose: those the quiz can fill, else all it has."""
     if not quiz.allow_length_choice:
-        return quiz.question_count
+        return ()
+    fitting = tuple(length for length in Quiz.LENGTHS if length <= capacity)
+    return fitting or ((capacity,) if capacity else ())
+
+
+def _length_from(quiz: Quiz, capacity: int, value: str | None) -> int | None:
+    if not quiz.allow_length_choice:
+        return min(quiz.question_count, capacity)
     try:
         length = int(value or "")
     except ValueError:
         return None
-    return length if length in Quiz.LENGTHS else None
+    return length if length in _lengths(quiz, capacity) else None
 
 
 def _start_page(
@@ -65,12 +73,19 @@ def _start_page(
     tag: Tag | None = None,
     template: str = "quiz/play/start.html",
 ) -> HttpResponse:
-    """GET: what the quiz covers and the length choice. POST: start and go to question 1."""
+    """GET: what the quiz covers and how many questions it asks (never more than it has).
+    POST: start and go to question 1."""
     error, status = "", 200
+    capacity = quiz.capacity(tag) if quiz is not None else 0
+    lengths = _lengths(quiz, capacity) if quiz is not None else ()
     if request.method == "POST" and quiz is not None:
-        length = _length_from(quiz, request.POST.get("length"))
-        if length is None:
-            error, status = "Choose 5, 10 or 20 questions.", 400
+        length = _length_from(quiz, capacity, request.POST.get("length"))
+        if not capacity:
+            error, status = "There are no questions here yet. Try another dossier.", 409
+        elif length is None:
+            choices = [str(length) for length in lengths]
+            spelled = f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) > 1 else choices[0]
+            error, status = f"Choose {spelled} questions.", 400
         else:
             player = Player.of(request, create_session=True)
             try:
@@ -78,8 +93,11 @@ def _start_page(
             except attempts.NoQuestions:
                 error, status = "There are no questions here yet. Try another dossier.", 409
             else:
+                if attempt.length < length:
+                    messages.info(request, f"This quiz could make {attempt.length} questions, not {length}.")
                 return redirect(attempt)
-    default_length = quiz.question_count if quiz and quiz.question_count in Quiz.LENGTHS else 10
+    preferred = quiz.question_count if quiz else 10
+    default_length = preferred if preferred in lengths else (lengths[-1] if lengths else 0)
     return render(
         request,
         template,
@@ -89,8 +107,10 @@ def _start_page(
             "heading": heading,
             "covers": covers,
             "back_url": back_url,
-            "lengths": Quiz.LENGTHS if quiz and quiz.allow_length_choice else (),
+            "lengths": lengths,
             "default_length": default_length,
+            "capacity": capacity,
+            "fixed_length": min(quiz.question_count, capacity) if quiz else 0,
             "error": error,
         },
         status=status,

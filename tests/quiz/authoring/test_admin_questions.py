@@ -477,6 +477,7 @@ def test_quiz_admin_creates_a_quiz(teacher_client):
     """A teacher sets up a quiz with a tag filter, a length, a mix and a time limit."""
     topic = TopicFactory()
     tag = TagFactory()
+    QuestionFactory(topic=topic, status=Question.Status.PUBLISHED).tags.add(tag)
 
     response = teacher_client.post(
         reverse("admin:quiz_quiz_add"),
@@ -493,6 +494,17 @@ def test_quiz_admin_creates_a_quiz(teacher_client):
         Quiz.Mix.WRITTEN,
     )
     assert quiz.is_default is False
+
+
+def test_quiz_admin_refuses_to_publish_a_quiz_with_nothing_to_ask(teacher_client):
+    """A written-only quiz on a dossier with no published teacher questions cannot be
+    published: the form says why, and nothing is saved."""
+    response = teacher_client.post(
+        reverse("admin:quiz_quiz_add"), quiz_data(TopicFactory(), mix=Quiz.Mix.WRITTEN)
+    )
+    assert response.status_code == 200
+    assert "no questions to ask yet" in response.content.decode()
+    assert not Quiz.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz.models import Attempt, Item, Quiz
-from tests.factories import QuizFactory, TagFactory, TopicFactory, UserFactory
+from quiz.models import Attempt, Item, Question, Quiz
+from tests.factories import ChoiceFactory, QuestionFactory, QuizFactory, TagFactory, TopicFactory, UserFactory
 from tests.quiz.conftest import make_attempt
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +69,13 @@ def test_anonymous_start_keeps_the_attempt_in_the_session(client, bank):
 
 @pytest.mark.parametrize("length", ["7", "", "ten", "100"])
 def test_a_length_not_offered_is_refused(client, bank, length):
-    """Only 5, 10 or 20 can be chosen; anything else re-shows the page with an error."""
+    """Only the lengths offered (5, 10 or 20, those the bank can fill) can be chosen;
+    anything else re-shows the page with an error."""
     response = client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": length})
     assert response.status_code == 400
-    assert "Choose 5, 10 or 20 questions." in response.content.decode()
+    offered = re.findall(r'name="length" value="(\d+)"', response.content.decode())
+    assert offered[0] == "5"
+    assert f"Choose {', '.join(offered[:-1])} or {offered[-1]} questions." in response.content.decode()
     assert not Attempt.objects.exists()
 
 
@@ -399,3 +403,46 @@ def test_every_answer_to_a_question_url_varies_on_htmx(client, player):
     assert [r.status_code for r in responses] == [200, 200, 302, 200]
     for response in responses:
         assert "HX-Request" in response["Vary"]
+
+
+def _written_quiz(count: int, **fields) -> Quiz:
+    """A published written-only quiz of 10 on a dossier with ``count`` published questions."""
+    quiz = QuizFactory(mix=Quiz.Mix.WRITTEN, question_count=10, **fields)
+    for n in range(count):
+        question = QuestionFactory(topic=quiz.topic, stem=f"Question {n}?", status=Question.Status.PUBLISHED)
+        ChoiceFactory(question=question, text="Right", is_correct=True)
+        ChoiceFactory(question=question, text="Wrong")
+    return quiz
+
+
+def test_the_start_page_promises_only_what_the_quiz_has(client):
+    """Five questions exist: the page offers 5, never 10 or 20, and the quiz asks 5."""
+    quiz = _written_quiz(5)
+    html = client.get(quiz.get_absolute_url()).content.decode()
+    offered = re.findall(r'name="length" value="(\d+)"', html)
+    assert offered == ["5"]
+    client.post(quiz.get_absolute_url(), {"length": "10"})  # forged: refused, nothing started
+    assert not Attempt.objects.exists()
+    client.post(quiz.get_absolute_url(), {"length": "5"})
+    assert Attempt.objects.get().length == 5
+
+
+def test_a_fixed_length_quiz_states_what_it_will_ask(client):
+    quiz = _written_quiz(3, allow_length_choice=False)
+    html = client.get(quiz.get_absolute_url()).content.decode()
+    assert "<strong>3</strong> questions: all this quiz has for now" in html
+    client.post(quiz.get_absolute_url())
+    assert Attempt.objects.get().length == 3
+
+
+def test_an_empty_written_quiz_has_no_start_button_and_cannot_be_published(client):
+    """No questions: no Start button, a POST starts nothing; the model refuses publishing."""
+    quiz = _written_quiz(0)
+    html = client.get(quiz.get_absolute_url()).content.decode()
+    assert "There are no questions here yet" in html
+    assert ">Start<" not in html
+    assert client.post(quiz.get_absolute_url(), {"length": "5"}).status_code == 409
+    assert not Attempt.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        quiz.full_clean()
+    assert "no questions to ask yet" in str(refused.value)
