@@ -12,15 +12,23 @@ PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/pytho
 DEV_ENV := DEBUG=1
 DOSSIERS := $(wildcard fixtures/*.yaml)
 
-.PHONY: run test test-pg lint format install browser bench loadtest clean
+.PHONY: run test test-pg lint format install install-dev browser bench loadtest clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# `make run` installs what running needs (requirements.txt); the test tools come with
+# `make test` (requirements-dev.txt).
+$(BIN)/.installed: requirements.txt
 	@if [ -z "$(PY)" ]; then echo "Python $(PYTHON_VERSION) not found: install it (pyenv install $(PYTHON_VERSION))." >&2; exit 1; fi
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
 install: $(BIN)/.installed
+
+install-dev: $(BIN)/.installed-dev
 
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -34,7 +42,7 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+test: install-dev browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy
@@ -42,23 +50,23 @@ test: install browser
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server).
-test-pg: install browser
+test-pg: install-dev browser
 	$(BIN)/pytest
 
 # mypy imports the settings (django-stubs), which want DEBUG or a SECRET_KEY.
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench.run
 
-loadtest: install
+loadtest: install-dev
 	$(BIN)/python -m bench.loadtest
 
 clean:
