@@ -122,3 +122,60 @@ def test_a_friend_takes_the_challenge(live_server, dossier, browser, page, page_
     finally:
         friend.close()
     assert page_errors == []
+
+
+def _inside_viewport(page: Page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    assert box is not None
+    assert size is not None
+    return (
+        box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["x"] + box["width"] <= size["width"]
+    )
+
+
+def test_on_a_phone_the_question_and_its_answer_fit_the_first_screen(live_server, dossier, mobile_page):
+    """At 375 × 667, without scrolling: the header is one line, every option of each
+    question (choice buttons or ordering selects) is on screen, and after answering the
+    verdict and "Next question" are on screen too."""
+    page = mobile_page
+    start_quiz(page, live_server.url, dossier.get_absolute_url())
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] < 70, "the header wraps to more than one line"
+    for position in range(1, 6):
+        card = page.locator("#play-card")
+        expect(card.locator("form.answer-form")).to_be_visible()
+        assert page.evaluate("window.scrollY") == 0
+        controls = card.locator('button[name="choice"], select, button[type="submit"]')
+        for index in range(controls.count()):
+            assert _inside_viewport(page, controls.nth(index)), (
+                f"question {position}: control {index} below the fold"
+            )
+        answer(page, keyboard=False)
+        page.evaluate("window.scrollTo(0, 0)")
+        assert _inside_viewport(page, page.locator("#feedback-title"))
+        link = "Next question" if position < 5 else "See your results"
+        next_link = page.get_by_role("link", name=link)
+        assert _inside_viewport(page, next_link), f"question {position}: {link} below the fold"
+        next_link.click()
+
+
+def test_on_a_phone_the_dossier_menu_is_one_tap_away_from_anywhere(live_server, dossier, mobile_page):
+    """Deep in a long dossier, the "In this dossier" link is on screen and leads to the menu;
+    the header's Menu opens the site's links without JavaScript being needed."""
+    page = mobile_page
+    page.goto(live_server.url + dossier.get_absolute_url())
+    page.mouse.wheel(0, 8000)
+    page.wait_for_timeout(200)
+    jump = page.get_by_role("link", name="In this dossier")
+    assert _inside_viewport(page, jump)
+    jump.click()
+    expect(page).to_have_url(re.compile("#dossier-menu$"))
+    assert _inside_viewport(page, page.get_by_role("heading", name="In this dossier"))
+    page.get_by_text("Menu", exact=True).click()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Leaderboards")
+    ).to_be_visible()
