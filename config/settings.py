@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "ninja",  # the API docs page's Swagger UI, from its static files (no CDN)
     "content",
     "quiz",
 ]

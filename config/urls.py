@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that link no icon (the admin's).
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg", permanent=True)),
+    path("", include("quiz.api.urls")),
     path("", include("quiz.accounts.urls")),
     path("", include("quiz.classes.urls")),
     path("", include("quiz.leaderboards.urls")),

@@ -521,3 +521,7 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} until {self.window_end:%Y-%m-%d %H:%M}"
+
+
+# The APIs' models live in their own area; importing them here registers them with the app.
+from quiz.api.models import ApiToken, TriviaToken, TriviaTokenSeen  # noqa: E402, F401
