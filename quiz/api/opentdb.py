@@ -36,7 +36,7 @@ from urllib.parse import quote, quote_plus
 
 from django.db import transaction
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 
 from quiz.accounts import throttle
 from quiz.api import bank
@@ -211,7 +211,7 @@ def questions(
     type: str | None = None,
     encode: str | None = None,
     token: str | None = None,
-) -> tuple[int, dict] | HttpResponse:
+) -> Status[dict] | HttpResponse:
     """Up to 50 questions: `amount` (1–50, required), `category` (an id from api_category.php),
     `difficulty` (easy, medium, hard), `type` (multiple, boolean), `encode` (urlLegacy,
     url3986, base64; HTML entities without it), `token` (from api_token.php)."""
@@ -220,13 +220,13 @@ def questions(
         return _with_retry(api.create_response(request, _questions(5), status=429), wait)
     count = _int(amount)
     if count is None or not 1 <= count <= MAX_AMOUNT:
-        return 200, _questions(2)
+        return Status(200, _questions(2))
     query_category = None
     if category not in (None, "", "any"):
         category_id = _int(category)
         query_category = bank.find_category(category_id) if category_id is not None else None
         if query_category is None:
-            return 200, _questions(2)
+            return Status(200, _questions(2))
     if difficulty in ("", "any"):
         difficulty = None
     if type in ("", "any"):
@@ -238,7 +238,7 @@ def questions(
         or (type is not None and type not in bank.TYPES)
         or (encode is not None and encode not in ENCODINGS)
     ):
-        return 200, _questions(2)
+        return Status(200, _questions(2))
     query = bank.Query(query_category, difficulty, type)
     rng = random.Random(secrets.randbits(64))
     if token:
@@ -246,21 +246,21 @@ def questions(
             live = TriviaToken.objects.live().select_for_update()
             session = live.filter(token=token).first() if _is_token(token) else None
             if session is None:
-                return 200, _questions(3)
+                return Status(200, _questions(3))
             session.last_used_at = timezone.now()
             session.save(update_fields=["last_used_at"])
             if bank.count(query) < count:
-                return 200, _questions(1)
+                return Status(200, _questions(1))
             drawn = bank.draw(query, count, rng, session)
             if drawn is None:
-                return 200, _questions(4)
+                return Status(200, _questions(4))
     else:
         drawn = bank.draw(query, count, rng)
         if drawn is None:
-            return 200, _questions(1)
+            return Status(200, _questions(1))
     body = _questions(0)
     body["results"] = [_result(d, request, encode) for d in drawn]
-    return 200, body
+    return Status(200, body)
 
 
 @api.get(
@@ -271,7 +271,7 @@ def questions(
 )
 def token(
     request: HttpRequest, command: str | None = None, token: str | None = None
-) -> tuple[int, dict] | HttpResponse:
+) -> Status[dict] | HttpResponse:
     """`command=request` gives a new token; `command=reset&token=T` forgets what it has been given.
     A token unused for 6 hours is deleted."""
     wait = _limited(request)
@@ -281,21 +281,24 @@ def token(
     if command == "request":
         TriviaToken.objects.purge_expired()
         session = TriviaToken.new()
-        return 200, {
-            "response_code": 0,
-            "response_message": "Token Generated Successfully!",
-            "token": session.token,
-        }
+        return Status(
+            200,
+            {
+                "response_code": 0,
+                "response_message": "Token Generated Successfully!",
+                "token": session.token,
+            },
+        )
     if command == "reset":
         found = TriviaToken.objects.live().filter(token=token).first() if _is_token(token) else None
         if found is None:
-            return 200, {"response_code": 3, "response_message": MESSAGES[3]}
+            return Status(200, {"response_code": 3, "response_message": MESSAGES[3]})
         with transaction.atomic():
             found.seen.all().delete()
             found.last_used_at = timezone.now()
             found.save(update_fields=["last_used_at"])
-        return 200, {"response_code": 0, "response_message": "Token reset.", "token": found.token}
-    return 200, {"response_code": 2, "response_message": MESSAGES[2]}
+        return Status(200, {"response_code": 0, "response_message": "Token reset.", "token": found.token})
+    return Status(200, {"response_code": 2, "response_message": MESSAGES[2]})
 
 
 @api.get("/api_category.php", response=CategoriesOut, summary="Categories", operation_id="opentdb_categories")

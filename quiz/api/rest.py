@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic, normalise
@@ -502,9 +502,9 @@ def my_questions(request: TeacherRequest, page: int = PageParam) -> dict:
     auth=teacher_auth,
     tags=["teacher"],
 )
-def create_question(request: TeacherRequest, data: s.QuestionIn) -> tuple[int, dict]:
+def create_question(request: TeacherRequest, data: s.QuestionIn) -> Status[dict]:
     """Write a question: 2–6 choices, exactly one correct, a stem its dossier does not have yet."""
-    return 201, _question_out(_save_question(request.auth, data, None))
+    return Status(201, _question_out(_save_question(request.auth, data, None)))
 
 
 @api.get(
