@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic, normalise
@@ -105,6 +105,8 @@ def _page(queryset: QuerySet, page: int) -> dict[str, Any]:
     return {"count": count, "page": page, "pages": max(1, math.ceil(count / PAGE_SIZE)), "items": items}
 
 
+DossierSlug = Path(..., description="The dossier's slug.", example="north-korea-russia")
+TagSlug = Path(..., description="The tag's slug.", example="treaties")
 PageParam = Query(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
 
 
@@ -173,7 +175,7 @@ def dossier_list(request: HttpRequest, page: int = PageParam) -> dict:
 
 
 @api.get("/dossiers/{slug}", response={200: s.DossierDetail, 404: s.ErrorOut}, tags=["dossiers"])
-def dossier_detail(request: HttpRequest, slug: str) -> dict:
+def dossier_detail(request: HttpRequest, slug: str = DossierSlug) -> dict:
     """A dossier: its definition, passages (in reading order), sources, tags and fact counts."""
     topic = _topic(slug)
     sections = topic.sections.order_by("order", "pk")
@@ -210,7 +212,7 @@ def _source_out(source: Source) -> dict:
 
 
 @api.get("/dossiers/{slug}/sections", response={200: s.SectionPage, 404: s.ErrorOut}, tags=["dossiers"])
-def section_list(request: HttpRequest, slug: str, page: int = PageParam) -> dict:
+def section_list(request: HttpRequest, slug: str = DossierSlug, page: int = PageParam) -> dict:
     """The dossier's passages ("… in the context of …"), in reading order, with their sources."""
     topic = _topic(slug)
     sections = (
@@ -236,7 +238,7 @@ def section_list(request: HttpRequest, slug: str, page: int = PageParam) -> dict
 
 
 @api.get("/dossiers/{slug}/timeline", response={200: s.EventPage, 404: s.ErrorOut}, tags=["dossiers"])
-def timeline(request: HttpRequest, slug: str, page: int = PageParam) -> dict:
+def timeline(request: HttpRequest, slug: str = DossierSlug, page: int = PageParam) -> dict:
     """The dossier's dated events, earliest first."""
     topic = _topic(slug)
     events = (
@@ -279,7 +281,7 @@ def _values(fact: Fact, citations: list[Citation]) -> list[dict]:
 @api.get("/dossiers/{slug}/facts", response={200: s.FactPage, 404: s.ErrorOut}, tags=["dossiers"])
 def fact_list(
     request: HttpRequest,
-    slug: str,
+    slug: str = DossierSlug,
     page: int = PageParam,
     disputed: bool | None = Query(None, description="Only disputed (true) or settled (false) facts."),
     tag: str | None = Query(None, max_length=50, description="Only facts with this tag (its slug)."),
@@ -353,7 +355,7 @@ def _generated(request: HttpRequest, questions: list[GeneratedQuestion]) -> list
 @api.get("/dossiers/{slug}/questions", response={200: s.GeneratedSet, 404: s.ErrorOut}, tags=["questions"])
 def dossier_questions(
     request: HttpRequest,
-    slug: str,
+    slug: str = DossierSlug,
     count: int = CountParam,
     seed: int | None = SeedParam,
     tag: str | None = Query(None, max_length=50, description="Only facts and events with this tag."),
@@ -373,7 +375,7 @@ def dossier_questions(
 
 @api.get("/tags/{slug}/questions", response={200: s.GeneratedSet, 404: s.ErrorOut}, tags=["questions"])
 def tag_questions(
-    request: HttpRequest, slug: str, count: int = CountParam, seed: int | None = SeedParam
+    request: HttpRequest, slug: str = TagSlug, count: int = CountParam, seed: int | None = SeedParam
 ) -> dict:
     """Questions on one tag, from the (up to 5) dossiers with the most facts carrying it."""
     tag = _tag(slug)

@@ -55,7 +55,7 @@ def _teacher_question(topic: Topic, stem: str, choices: list[tuple[str, bool]], 
 
 @pytest.fixture
 def bank(db) -> Bank:
-    topic = TopicFactory(slug="treaties-of-the-east", title="Treaties of the East")
+    topic = TopicFactory(slug="north-korea-russia", title="Treaties of the East")
     tag = TagFactory(slug="treaties", name="Treaties")
     lone_tag = TagFactory(slug="songs", name="Songs")
     section = SectionFactory(topic=topic, slug="signing", context="signing treaties")

@@ -86,7 +86,7 @@ def test_every_encoding_decodes_back_to_the_text(client, bank, no_rate_limit, en
     assert sorted(question.incorrect_answers) == ["Marat", "Robespierre & co"]
     assert (question.type, question.difficulty, question.category) == ("multiple", "medium", "Tag: Songs")
     assert question.extra["passage_url"] == client.base_url.removesuffix("/opentdb") + (
-        "/dossiers/treaties-of-the-east/#section-signing"
+        "/dossiers/north-korea-russia/#section-signing"
     )
 
 
@@ -141,7 +141,7 @@ def test_results_carry_their_sources_and_the_passage_that_proves_them(client, ba
     reply = client.questions(8, category=2 * bank.tag.pk + 1)
     for question in reply.questions:
         assert question.extra["sources"] == ["The Annals"]
-        assert question.extra["passage_url"].endswith("/dossiers/treaties-of-the-east/#section-signing")
+        assert question.extra["passage_url"].endswith("/dossiers/north-korea-russia/#section-signing")
         assert question.extra["explanation"]
 
 

@@ -58,9 +58,9 @@ def put(client: Client, url: str, data: dict, **headers) -> object:
 def test_dossiers_list_and_detail(client, bank):
     body = client.get(f"{API}/dossiers").json()
     assert body["count"] == 1
-    assert body["items"][0]["slug"] == "treaties-of-the-east"
-    assert body["items"][0]["url"] == "http://testserver/dossiers/treaties-of-the-east/"
-    detail = client.get(f"{API}/dossiers/treaties-of-the-east").json()
+    assert body["items"][0]["slug"] == "north-korea-russia"
+    assert body["items"][0]["url"] == "http://testserver/dossiers/north-korea-russia/"
+    detail = client.get(f"{API}/dossiers/north-korea-russia").json()
     assert detail["fact_count"] == 5
     assert detail["disputed_fact_count"] == 1
     assert [s["key"] for s in detail["sources"]] == ["annals", "chronicle"]
@@ -71,7 +71,7 @@ def test_dossiers_list_and_detail(client, bank):
 def test_an_unpublished_or_unknown_dossier_is_404(client, bank):
     bank.topic.published = False
     bank.topic.save()
-    assert client.get(f"{API}/dossiers/treaties-of-the-east").status_code == 404
+    assert client.get(f"{API}/dossiers/north-korea-russia").status_code == 404
     assert client.get(f"{API}/dossiers").json()["count"] == 0
     for slug in ["nope", "bad%00slug", "x" * 60]:
         response = client.get(f"{API}/dossiers/{slug}/facts")
@@ -80,7 +80,7 @@ def test_an_unpublished_or_unknown_dossier_is_404(client, bank):
 
 
 def test_facts_carry_citations_and_every_disputed_value_with_who_gives_it(client, bank):
-    body = client.get(f"{API}/dossiers/treaties-of-the-east/facts", {"disputed": "true"}).json()
+    body = client.get(f"{API}/dossiers/north-korea-russia/facts", {"disputed": "true"}).json()
     assert body["count"] == 1
     [fact] = body["items"]
     assert fact["slug"] == "border-agreed"
@@ -92,16 +92,14 @@ def test_facts_carry_citations_and_every_disputed_value_with_who_gives_it(client
         ("annals", "1884"),
         ("chronicle", "1886"),
     ]
-    settled = client.get(
-        f"{API}/dossiers/treaties-of-the-east/facts", {"disputed": "false", "tag": "treaties"}
-    )
+    settled = client.get(f"{API}/dossiers/north-korea-russia/facts", {"disputed": "false", "tag": "treaties"})
     assert settled.json()["count"] == 4
 
 
 def test_sections_timeline_and_tags(client, bank):
-    sections = client.get(f"{API}/dossiers/treaties-of-the-east/sections").json()
+    sections = client.get(f"{API}/dossiers/north-korea-russia/sections").json()
     assert sections["items"][0]["heading"] == "Treaties of the East in the context of signing treaties"
-    timeline = client.get(f"{API}/dossiers/treaties-of-the-east/timeline").json()
+    timeline = client.get(f"{API}/dossiers/north-korea-russia/timeline").json()
     assert timeline == {"count": 0, "page": 1, "pages": 1, "items": []}
     tags = client.get(f"{API}/tags").json()
     assert [t["slug"] for t in tags["items"]] == ["songs", "treaties"]
@@ -121,7 +119,7 @@ def test_lists_are_paginated(client, db):
 
 
 def test_a_conditional_get_with_the_etag_is_a_304_until_the_data_changes(client, bank):
-    url = f"{API}/dossiers/treaties-of-the-east"
+    url = f"{API}/dossiers/north-korea-russia"
     first = client.get(url)
     etag = first.headers["ETag"]
     again = client.get(url, headers={"If-None-Match": etag})
@@ -135,7 +133,7 @@ def test_a_conditional_get_with_the_etag_is_a_304_until_the_data_changes(client,
 
 
 def test_generated_questions_are_the_same_for_the_same_seed(client, bank):
-    url = f"{API}/dossiers/treaties-of-the-east/questions"
+    url = f"{API}/dossiers/north-korea-russia/questions"
     one = client.get(url, {"count": 4, "seed": 7}).json()
     two = client.get(url, {"count": 4, "seed": 7}).json()
     other = client.get(url, {"count": 4, "seed": 8}).json()
@@ -160,9 +158,9 @@ def test_tag_questions_and_their_limits(client, bank):
 
 def test_public_pages_take_a_bounded_number_of_queries(client, bank, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        client.get(f"{API}/dossiers/treaties-of-the-east/facts")
+        client.get(f"{API}/dossiers/north-korea-russia/facts")
     with django_assert_max_num_queries(7):
-        client.get(f"{API}/dossiers/treaties-of-the-east")
+        client.get(f"{API}/dossiers/north-korea-russia")
 
 
 # Teachers -------------------------------------------------------------------------------
@@ -225,7 +223,7 @@ def test_a_teacher_creates_updates_and_archives_a_question(client, bank, auth, t
             "choices: choice 2 repeats choice 1.",
         ),
         ({"tags": ["nope"]}, "tags: no tag 'nope'."),
-        ({"section": "nope"}, "section: dossier 'treaties-of-the-east' has no passage 'nope'."),
+        ({"section": "nope"}, "section: dossier 'north-korea-russia' has no passage 'nope'."),
     ],
 )
 def test_a_question_that_breaks_a_rule_is_a_400_saying_which_and_writes_nothing(
