@@ -70,7 +70,7 @@ api = NinjaAPI(
         "passage that proves it. Rate limit: 5 calls every 5 seconds per address (code 5)."
     ),
     urls_namespace="opentdb",
-    docs=LocalSwagger(),
+    docs=LocalSwagger(settings={"deepLinking": False}),
 )
 
 

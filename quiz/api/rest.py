@@ -89,7 +89,7 @@ api = NinjaAPI(
         "session with `X-CSRFToken` on writes. Lists are paginated; GETs carry ETags."
     ),
     urls_namespace="rest",
-    docs=LocalSwagger(),
+    docs=LocalSwagger(settings={"deepLinking": False}),
 )
 teacher_auth = [TeacherToken(), TeacherSession()]
 

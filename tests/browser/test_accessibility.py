@@ -62,8 +62,9 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live_server, dossier, device):
     """Home, dossier, tag, search with results, sign up, log in and the rate-limit page
     (signed out); a quiz's start page, each question and each answer's feedback, the
-    results, history and leaderboards (signed in); and the class page of the player's
-    teacher: axe-core finds no violation of impact serious or critical on any of them."""
+    results, history and leaderboards (signed in); and the class page, the API token page
+    and the two API docs pages (one operation tried out) of the player's teacher: axe-core
+    finds no violation of impact serious or critical on any of them."""
     page: Page = request.getfixturevalue(device)
     base = live_server.url
     player = UserFactory(username="player")
@@ -116,5 +117,17 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
     expect(page.get_by_role("heading", level=1)).to_contain_text(classroom.name)
     expect(page.get_by_text(player.username).first).to_be_visible()
     audit(page, "class", found)
+    page.goto(base + reverse("api_token"))
+    page.get_by_role("button", name="Create a token").click()
+    expect(page.locator("code.api-key")).to_be_visible()
+    audit(page, "API token", found)
+    for name, url in [("API docs", "/api/v1/docs"), ("Open Trivia DB docs", "/opentdb/docs")]:
+        page.goto(base + url)
+        expect(page.locator(".swagger-ui .info .title")).to_be_visible()
+        page.locator(".opblock-summary").first.click()
+        page.get_by_role("button", name="Try it out").click()
+        page.get_by_role("button", name="Execute").click()
+        expect(page.locator(".live-responses-table tbody .response-col_status").first).to_have_text("200")
+        audit(page, name, found)
 
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
