@@ -197,6 +197,9 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
         ("question preview", reverse("admin:quiz_question_preview", args=[site["question"].pk])),
         ("question import", reverse("admin:quiz_question_import_csv")),
         ("question export", reverse("admin:quiz_question_export")),
+        ("API token", reverse("api_token")),
+        ("API docs", reverse("rest:openapi-view")),
+        ("Open Trivia DB API docs", reverse("opentdb:openapi-view")),
     ]:
         yield name, teacher, url, {}
     yield "question export, form errors", teacher, reverse("admin:quiz_question_export") + "?what=quiz", {}

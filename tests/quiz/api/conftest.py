@@ -14,10 +14,10 @@ import pytest
 from django.contrib.auth.models import Group
 
 from content.models import Fact, Tag, Topic
+from quiz.accounts.throttle import Limit
 from quiz.api import opentdb
 from quiz.api.models import ApiToken
 from quiz.models import TEACHERS_GROUP, Difficulty, Question
-from quiz.throttle import Limit
 from tests.factories import (
     ChoiceFactory,
     CitationFactory,
