@@ -207,34 +207,20 @@ def draw(
     pools = _pools(query)
     if token is not None:
         pools = {kind: _unseen(pool, kind, token) for kind, pool in pools.items()}
-    # Enough candidates of each kind that skipping the unaskable ones rarely leaves us short.
+    # Enough candidates of each kind that skipping the unaskable ones rarely leaves us short;
+    # only a first batch of them is loaded and built, the rest only if that falls short.
     want = 2 * amount + 4
     candidates = [(kind, pk) for kind, pool in pools.items() for pk in _ids(pool, kind, want, rng)]
     rng.shuffle(candidates)
-    fact_ids = sorted({pk for kind, pk in candidates if kind != Kind.QUESTION})
-    facts = {f.pk: f for f in load_facts(fact_ids)}
-    fact_pools = candidate_pools(
-        ((f.topic_id, f.kind) for f in facts.values()),
-        sorted({t.pk for f in facts.values() for t in f.tags.all()}),
-        rng,
-    )
-    question_ids = [pk for kind, pk in candidates if kind == Kind.QUESTION]
-    questions = {
-        q.pk: q
-        for q in Question.objects.filter(pk__in=question_ids)
-        .select_related("topic", "section__topic")
-        .prefetch_related("choices", "tags", "facts__citations__source")
-    }
+    first = amount + amount // 4 + 2
     drawn: list[Drawn] = []
     unaskable: list[tuple[str, int]] = []
-    for kind, pk in candidates:
-        if len(drawn) == amount:
+    for batch in (candidates[:first], candidates[first:]):
+        if len(drawn) == amount or not batch:
             break
-        item = _build(kind, pk, facts, fact_pools, questions, query, rng)
-        if item is None:
-            unaskable.append((kind, pk))
-        else:
-            drawn.append(item)
+        built, skipped = _build_batch(batch, amount - len(drawn), query, rng)
+        drawn += built
+        unaskable += skipped
     if token is not None and unaskable:
         mark_seen(token, unaskable)
     if len(drawn) < amount:
@@ -242,6 +228,42 @@ def draw(
     if token is not None:
         mark_seen(token, [(d.kind, d.object_id) for d in drawn])
     return drawn
+
+
+def _build_batch(
+    batch: Sequence[tuple[str, int]], needed: int, query: Query, rng: random.Random
+) -> tuple[list[Drawn], list[tuple[str, int]]]:
+    """Up to ``needed`` questions from ``batch``, in its order, and the entries that could not be
+    asked. Reads the batch's facts, their distractor pools and teacher questions in bulk."""
+    fact_ids = sorted({pk for kind, pk in batch if kind != Kind.QUESTION})
+    facts = {f.pk: f for f in load_facts(fact_ids)}
+    fact_pools = candidate_pools(
+        ((f.topic_id, f.kind) for f in facts.values()),
+        sorted({t.pk for f in facts.values() for t in f.tags.all()}),
+        rng,
+    )
+    question_ids = [pk for kind, pk in batch if kind == Kind.QUESTION]
+    questions = (
+        {
+            q.pk: q
+            for q in Question.objects.filter(pk__in=question_ids)
+            .select_related("topic", "section__topic")
+            .prefetch_related("choices", "tags", "facts__citations__source")
+        }
+        if question_ids
+        else {}
+    )
+    built: list[Drawn] = []
+    skipped: list[tuple[str, int]] = []
+    for kind, pk in batch:
+        if len(built) == needed:
+            break
+        item = _build(kind, pk, facts, fact_pools, questions, query, rng)
+        if item is None:
+            skipped.append((kind, pk))
+        else:
+            built.append(item)
+    return built, skipped
 
 
 def _build(
