@@ -19,7 +19,7 @@ dossier), ``explanation`` and ``id`` (the bank entry, e.g. ``m12``). The bank is
 Rate limit: :data:`RATE_LIMIT` per client address, counted in the database by
 :mod:`quiz.throttle` (shared by every app server), on ``api.php`` and ``api_token.php``.
 Open Trivia DB allows one call per 5 seconds; a client that asks for a token and then for
-questions makes two calls at once, so we allow a burst of :data:`RATE_LIMIT`.requests.
+questions makes two calls at once, so we allow 5 calls in any 5-second window instead.
 """
 
 from __future__ import annotations
