@@ -17,9 +17,10 @@ dossier), ``explanation`` and ``id`` (the bank entry, e.g. ``m12``). The bank is
 :mod:`quiz.api.bank`.
 
 Rate limit: :data:`RATE_LIMIT` per client address, counted in the database by
-:mod:`quiz.throttle` (shared by every app server), on ``api.php`` and ``api_token.php``.
-Open Trivia DB allows one call per 5 seconds; a client that asks for a token and then for
-questions makes two calls at once, so we allow 5 calls in any 5-second window instead.
+:mod:`quiz.accounts.throttle` (shared by every app server), on ``api.php`` and
+``api_token.php``. Open Trivia DB allows one call per 5 seconds; a client that asks for a
+token and then for questions makes two calls at once, so we allow 5 calls per fixed
+5-second window.
 """
 
 from __future__ import annotations
