@@ -25,6 +25,46 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
+def topics_of(objects: Iterable[models.Model]) -> set[int]:
+    """The dossiers whose page shows these rows (a tag: every dossier using it)."""
+    ids: set[int] = set()
+    for obj in objects:
+        if isinstance(obj, Topic):
+            ids.add(obj.pk)
+        elif isinstance(obj, Section | TimelineEvent | Fact | Source):
+            ids.add(obj.topic_id)
+        elif isinstance(obj, Citation):
+            ids.add(obj.source.topic_id)
+        elif isinstance(obj, Tag):
+            ids |= set(
+                Topic.objects.filter(
+                    models.Q(sections__tags=obj) | models.Q(events__tags=obj) | models.Q(facts__tags=obj)
+                ).values_list("pk", flat=True)
+            )
+    return ids
+
+
+class TouchesDossiers(admin.ModelAdmin):
+    """Every save or delete here marks the dossiers it shows on as changed
+    (``Topic.updated_at``), so their cached pages are rendered anew (content.views)."""
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: list[BaseFormSet[Any]], change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        Topic.objects.filter(pk__in=topics_of([form.instance])).touch()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        topics = topics_of([obj])
+        super().delete_model(request, obj)
+        Topic.objects.filter(pk__in=topics).touch()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        topics = topics_of(queryset)
+        super().delete_queryset(request, queryset)
+        Topic.objects.filter(pk__in=topics).touch()
+
+
 class _TagCounts(TypedDict):
     n_sections: int
     n_facts: int
@@ -60,7 +100,7 @@ class DefinitionCitationInline(_CitationInline):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(TouchesDossiers):
     list_display = ["name", "slug", "section_count", "fact_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -85,7 +125,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TouchesDossiers):
     list_display = ["title", "slug", "published", "updated_at"]
     list_filter = ["published"]
     search_fields = ["title", "slug", "summary", "definition"]
@@ -94,7 +134,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(TouchesDossiers):
     list_display = ["title", "key", "kind", "publisher", "date_label", "topic"]
     list_filter = ["topic", "kind"]
     list_select_related = ["topic"]
@@ -119,7 +159,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(TouchesDossiers):
     list_display = ["context", "topic", "order", "slug"]
     list_filter = ["topic", "tags"]
     list_select_related = ["topic"]
@@ -129,7 +169,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
+class TimelineEventAdmin(TouchesDossiers):
     list_display = ["title", "date_label", "topic", "section"]
     list_filter = ["topic", "tags"]
     list_select_related = ["topic", "section__topic"]
@@ -143,7 +183,7 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Fact)
-class FactAdmin(admin.ModelAdmin):
+class FactAdmin(TouchesDossiers):
     list_display = ["subject", "answer", "kind", "topic", "disputed_badge"]
     list_filter = ["topic", "tags", "kind", "disputed"]
     list_select_related = ["topic"]
@@ -177,7 +217,7 @@ def _refresh_facts(fact_ids: Iterable[int | None]) -> None:
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(TouchesDossiers):
     list_display = ["source", "cites", "value", "locator"]
     list_filter = ["source__topic"]
     list_select_related = ["source", "fact", "section__topic", "event", "topic"]

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -70,6 +71,10 @@ def count_per_topic(model: type[models.Model], **filters: object) -> Coalesce:
 class TopicQuerySet(models.QuerySet["Topic"]):
     def published(self) -> TopicQuerySet:
         return self.filter(published=True)
+
+    def touch(self) -> int:
+        """Mark these dossiers as changed: their cached pages are rendered anew."""
+        return self.update(updated_at=timezone.now())
 
     def with_counts(self) -> TopicQuerySet:
         """Each topic with ``section_count``, ``event_count``, ``fact_count`` and

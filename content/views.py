@@ -8,20 +8,27 @@ computed here in Python from rows already loaded.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.html import escape
+from django.utils.http import http_date
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from config.htmx import is_partial, vary_on_htmx
 from content import pages
-from content.models import Fact, Section, Tag
+from content.models import Fact, Section, Tag, Topic
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -34,14 +41,52 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "content/home.html", {"cards": pages.topic_cards()})
 
 
+#: How long a rendered dossier body stays cached. Its key changes with the dossier, so this
+#: only bounds the memory a dossier nobody reads any more keeps.
+DOSSIER_CACHE_SECONDS = 24 * 60 * 60
+
+
 @require_GET
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A dossier: definition, passages, timeline, sources and disputed facts (content.pages).
 
+    The body is the same for every reader, so it is rendered once per change of the
+    dossier and cached: the key holds ``Topic.updated_at``, which every import and every
+    admin edit of the dossier (and a teacher's quiz on it) moves on. A warm page costs one
+    query for the topic's stamp, plus the session and user as every page does. The page
+    carries an ETag of the stamp and the reader, so a browser revalidates it with a 304.
     The quizzes teachers published on it come from the quiz app's template tag.
     """
-    page = pages.dossier_page(slug, show_all_disputed=request.GET.get("disputed") == "all")
-    return render(request, "content/topic_detail.html", {"page": page, "topic": page.topic})
+    show_all = request.GET.get("disputed") == "all"
+    topic = (
+        Topic.objects.published()
+        .filter(slug=slug)
+        .only("pk", "slug", "title", "summary", "updated_at")
+        .first()
+    )
+    if topic is None:
+        raise Http404("No such dossier.")
+    stamp = f"{topic.pk}:{topic.updated_at.timestamp()}:{int(show_all)}"
+    etag = hashlib.sha256(f"{stamp}:{request.user.pk or 0}".encode()).hexdigest()[:32]
+    if not len(get_messages(request)):  # a page with a message to show is never a 304
+        not_modified = get_conditional_response(
+            request, etag=f'"{etag}"', last_modified=int(topic.updated_at.timestamp())
+        )
+        if not_modified is not None:
+            return not_modified
+    key = f"dossier-body:{stamp}"
+    body = cache.get(key)
+    if body is None:
+        page = pages.dossier_page(slug, show_all_disputed=show_all)
+        body = render_to_string(
+            "content/dossier_body.html", {"page": page, "topic": page.topic}, request=None
+        )
+        cache.set(key, body, DOSSIER_CACHE_SECONDS)
+    response = render(request, "content/topic_detail.html", {"topic": topic, "body": body})
+    response["ETag"] = f'"{etag}"'
+    response["Last-Modified"] = http_date(topic.updated_at.timestamp())
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @require_GET

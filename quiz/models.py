@@ -163,8 +163,19 @@ class Quiz(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The dossier's page lists its published quizzes: render it anew.
+        Topic.objects.filter(pk=self.topic_id).touch()
+
     def get_absolute_url(self) -> str:
         return reverse("quiz_detail", args=[self.slug])
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        topic_id = self.topic_id
+        deleted = super().delete(*args, **kwargs)
+        Topic.objects.filter(pk=topic_id).touch()
+        return deleted
 
     def clean(self) -> None:
         if self.published and self.topic_id is not None and self.capacity() == 0:

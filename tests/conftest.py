@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
@@ -26,6 +27,12 @@ from tests.factories import (
     QuestionFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rendered dossier pages live there)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(("count", "ok"), [(0, False), (1, True), (50, True), (51, False)])
 def test_a_quiz_asks_between_1_and_50_questions(count, ok):
-    quiz = QuizFactory.build(topic=TopicFactory(), question_count=count)
+    quiz = QuizFactory.build(topic=TopicFactory(), question_count=count, published=False)
     if ok:
         quiz.full_clean()
     else:
@@ -21,7 +21,7 @@ def test_a_quiz_asks_between_1_and_50_questions(count, ok):
 
 @pytest.mark.parametrize(("seconds", "ok"), [(None, True), (9, False), (10, True), (600, True)])
 def test_a_time_limit_is_empty_or_at_least_ten_seconds(seconds, ok):
-    quiz = QuizFactory.build(topic=TopicFactory(), time_limit_seconds=seconds)
+    quiz = QuizFactory.build(topic=TopicFactory(), time_limit_seconds=seconds, published=False)
     if ok:
         quiz.full_clean()
     else:
