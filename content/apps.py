@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ContentConfig(AppConfig):
@@ -6,4 +7,7 @@ class ContentConfig(AppConfig):
     verbose_name = "Study material"
 
     def ready(self) -> None:
-        from content import lookups  # noqa: F401  (registers JSONField's any_icontains)
+        from content.search import schema
+
+        # Django rebuilds an SQLite table to alter it, which drops the search triggers.
+        post_migrate.connect(schema.repair_after_migrate, sender=self)

@@ -1,4 +1,4 @@
-"""The study pages: home, dossier, tag and search."""
+"""The study pages: home, dossier and tag (search: test_search.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from content.models import Citation, Fact, Topic
 from content.pages import DISPUTED_SHOWN, Cite, value_groups
-from content.views import highlight
 from quiz.models import Quiz
 from tests.factories import (
     CitationFactory,
@@ -336,18 +335,6 @@ def test_dossier_without_other_quizzes_shows_no_quiz_list(client, dossier):
     assert "Play trivia on this dossier" in html
 
 
-def test_disputed_fact_links_reach_it_on_the_full_list(client, dossier):
-    """Search links a disputed fact with no passage or event to the dossier's full disputed list."""
-    fact = FactFactory(topic=dossier, slug="lone-dispute", subject="the lone disputed thing")
-    CitationFactory(source=dossier.sources.get(key="wiki"), fact=fact, value="1")
-    CitationFactory(source=dossier.sources.get(key="maps"), fact=fact, value="2")
-    fact.refresh_disputed()
-
-    html = client.get(reverse("search"), {"q": "lone disputed"}).content.decode()
-
-    assert f'href="{dossier.get_absolute_url()}?disputed=all#fact-lone-dispute"' in html
-
-
 def test_value_groups_fold_spellings_and_keep_order():
     """Values that normalise alike are one group; the first spelling is shown."""
     citations = [Citation(value="Kim Il-sung"), Citation(value="1945"), Citation(value="kim il sung")]
@@ -400,179 +387,3 @@ def test_tag_page_query_count_does_not_grow(client, django_assert_max_num_querie
 def test_unknown_tag_is_not_found(client):
     """A tag that does not exist is a 404."""
     assert client.get(reverse("tag_detail", args=["nope"])).status_code == 404
-
-
-# Search -------------------------------------------------------------------
-
-
-def test_search_without_a_query_shows_the_box_and_a_hint(client):
-    """The empty state: a labelled search box and a hint, no results."""
-    html = client.get(reverse("search")).content.decode()
-
-    assert '<label for="search-q">' in html
-    assert 'type="search"' in html
-    assert "Type a word or a name" in html
-
-
-def test_search_finds_passages_and_facts_case_insensitively(client, dossier):
-    """Matches in contexts, bodies, subjects, statements, answers and aliases, grouped."""
-    FactFactory(
-        topic=dossier,
-        slug="leader",
-        kind=Fact.Kind.PERSON,
-        subject="led the north",
-        answer="Kim Il-sung",
-        aliases=["Kim Il Sung"],
-        statement="Kim Il-sung led the north.",
-    )
-
-    by_context = client.get(reverse("search"), {"q": "imperial"}).content.decode()
-    by_alias = client.get(reverse("search"), {"q": "IL SUNG"}).content.decode()
-    by_answer = client.get(reverse("search"), {"q": "il-SUNG"}).content.decode()
-
-    assert '<h2 id="results-passage">Passages</h2>' in by_context
-    assert 'href="/dossiers/nk-russia/#section-imperial"' in by_context
-    assert "<mark>Imperial</mark>" in by_context
-    assert '<h2 id="results-fact">Facts</h2>' in by_alias
-    assert "<mark>Il Sung</mark>" in by_alias
-    assert "Kim <mark>Il-sung</mark> led the north." in by_answer
-
-
-def test_search_escapes_text_before_highlighting(client):
-    """Markup in the text or the query is shown as text; only <mark> is ours."""
-    SectionFactory(context="Scripts", body="Before <script>alert(1)</script> after.")
-
-    html = client.get(reverse("search"), {"q": "<script>"}).content.decode()
-
-    assert "<mark>&lt;script&gt;</mark>alert(1)&lt;/script&gt; after." in html
-    assert "<script>alert" not in html
-
-
-def test_search_with_no_match_says_so(client, dossier):
-    """No result: a message that names the query."""
-    html = client.get(reverse("search"), {"q": "zeppelin"}).content.decode()
-
-    assert "No passage or fact contains “zeppelin”" in html
-
-
-def test_search_leaves_out_unpublished_dossiers(client):
-    """Drafts are not searchable."""
-    SectionFactory(topic=TopicFactory(published=False), body="A secret passage.")
-
-    assert "No passage or fact" in client.get(reverse("search"), {"q": "secret"}).content.decode()
-
-
-def test_search_is_paginated_passages_first(client):
-    """Twenty results a page; passages come before facts; the current page is marked."""
-    topic = TopicFactory()
-    for i in range(15):
-        SectionFactory(topic=topic, slug=f"s{i}", body=f"Walrus passage {i}.")
-    for i in range(10):
-        FactFactory(topic=topic, slug=f"f{i}", statement=f"Walrus fact {i} was 1900.")
-
-    first = client.get(reverse("search"), {"q": "walrus"}).content.decode()
-    second = client.get(reverse("search"), {"q": "walrus", "page": 2}).content.decode()
-
-    assert "25 results" in first
-    assert first.count('class="result"') == 20
-    assert "<mark>Walrus</mark> passage 14." in first
-    assert "fact 4 was" in first
-    assert "fact 5 was" not in first
-    assert second.count('class="result"') == 5
-    assert "fact 5 was" in second
-    assert 'aria-current="page">2</a>' in second
-
-
-def test_search_answers_htmx_with_the_results_fragment(client, dossier):
-    """With HX-Request, only the results fragment comes back, not the whole page."""
-    response = client.get(reverse("search"), {"q": "imperial"}, HTTP_HX_REQUEST="true")
-
-    html = response.content.decode()
-    assert html.lstrip().startswith('<div id="search-results"')
-    assert "<html" not in html
-    assert "<mark>Imperial</mark>" in html
-
-
-def test_search_back_gets_the_whole_page_and_every_answer_varies_on_htmx(client, dossier):
-    """Back after a search: htmx restores history with HX-Request *and* HX-History-Restore-
-    Request, and must get the whole page, not the bare results; and since one URL answers
-    both, every response says it varies on HX-Request, so no cache mixes them up."""
-    url = reverse("search")
-    restore = client.get(
-        url, {"q": "imperial"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
-    )
-    fragment = client.get(url, {"q": "imperial"}, HTTP_HX_REQUEST="true")
-    page = client.get(url, {"q": "imperial"})
-
-    assert "<html" in restore.content.decode()
-    assert "<mark>Imperial</mark>" in restore.content.decode()
-    assert "<html" not in fragment.content.decode()
-    for response in (restore, fragment, page):
-        assert "HX-Request" in response["Vary"]
-
-
-def test_search_query_count_does_not_grow(client, django_assert_max_num_queries):
-    """Two counts and two slices at most, whatever the number of hits."""
-    build_dossier(TopicFactory(slug="a"), 5)
-    url = f"{reverse('search')}?q=context"
-    with django_assert_max_num_queries(4):
-        small = queries_for(client, url)
-    build_dossier(TopicFactory(slug="b"), 30, start=50)
-
-    assert queries_for(client, url) == small
-
-
-def test_highlight_cuts_a_window_around_the_first_match():
-    """A long text is cut to a window around the match, with ellipses where it was cut."""
-    text = "word " * 100 + "needle & thread " + "word " * 100
-
-    snippet = highlight(text, "NEEDLE", width=80)
-
-    assert snippet.startswith("…")
-    assert snippet.endswith("…")
-    assert "<mark>needle</mark> &amp; thread" in snippet
-    assert len(snippet) < 140
-
-
-def test_search_ignores_nul_bytes_instead_of_matching_everything(client, dossier):
-    """A NUL in the query is dropped: "%00" alone is an empty search, not every fact."""
-    empty = client.get(reverse("search"), {"q": "\x00"})
-    assert empty.status_code == 200
-    assert b"<mark>" not in empty.content
-    assert empty.context["query"] == ""
-    with_word = client.get(reverse("search"), {"q": "Tumen\x00"})
-    assert with_word.status_code == 200
-    assert with_word.context["query"] == "Tumen"
-
-
-@pytest.mark.parametrize("query", ['"', '", "', "\\", "[", "Sung, Kim"])
-def test_search_matches_aliases_one_by_one_not_their_json_text(client, dossier, query):
-    """Quotes, commas and brackets between the aliases are not text anyone wrote."""
-    FactFactory(
-        topic=dossier,
-        subject="led the north",
-        answer="the leader",
-        aliases=["Kim Il Sung", "Kim Song-ju"],
-        statement="He led the north.",
-    )
-    html = client.get(reverse("search"), {"q": query}).content.decode()
-    assert '<h2 id="results-fact">Facts</h2>' not in html
-
-
-def test_any_icontains_finds_an_element_case_aside_and_escapes_wildcards():
-    """The lookup behind alias search, on the database itself."""
-    kim = FactFactory(aliases=["Kim Il Sung", "Kim Song-ju"])
-    symbols = FactFactory(aliases=["100% sure", "under_score"])
-    FactFactory(aliases=[])
-
-    def found(text: str) -> list[int]:
-        return list(Fact.objects.filter(aliases__any_icontains=text).values_list("pk", flat=True))
-
-    assert found("song-JU") == [kim.pk]
-    assert found("il sung") == [kim.pk]
-    assert found("Sung, Kim") == []
-    # "%" and "_" are the characters themselves, not LIKE's "anything" and "any one".
-    assert found("%") == [symbols.pk]
-    assert found("_") == [symbols.pk]
-    assert found("r_s") == [symbols.pk]
-    assert found("nobody") == []
