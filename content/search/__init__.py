@@ -7,8 +7,8 @@ The rules (the README repeats them; :mod:`content.search.query` implements them)
   words, so "Kim Il-sung" and "kim il sung" are the same query. The first 8 distinct words
   count; a "word" of more than 40 characters is left out.
 - A result holds every word, in any order, anywhere in it: a passage in its context or
-  body, a fact in its subject, statement, answer or aliases. Whole words: "war" does not
-  find "Warsaw".
+  body, a fact in its subject, statement, answer or aliases. Whole words ("war pact" does
+  not find "Warsaw Pact"), but for the last word (below).
 - A word also finds its regular English plural or singular ("treaty" and "treaties",
   "death" and "deaths").
 - The last word also finds the words it starts, once it has 3 characters ("gorb" finds
