@@ -9,12 +9,13 @@ bulk update all write rows, and the database indexes what they wrote in the same
   passage's body or a fact's statement. Triggers on ``content_section`` and ``content_fact``
   keep it in step. ``content_search_vocab`` (fts5vocab) lists its words, for spelling.
 - **PostgreSQL**: a ``tsvector`` column ``search_document`` on each table, filled by a
-  ``BEFORE INSERT OR UPDATE`` trigger and GIN-indexed, in the text search configuration
-  ``content_search`` (``simple`` with ``unaccent``: no stemming and no stop words, as on
-  SQLite), with the same title (weight A) and body (weight B). Punctuation is blanked
-  first, so that PostgreSQL's parser, like SQLite's, sees only words ("Il-sung" is il,
-  sung; "17.5" is 17, 5). ``content_searchword`` lists the words (a statement trigger adds
-  new ones; pg_trgm's GIN index finds misspellings), as pg_trgm's documentation recommends.
+  ``BEFORE INSERT OR UPDATE`` trigger when its columns change, and GIN-indexed, in the text
+  search configuration ``content_search`` (``simple`` with ``unaccent``: no stemming and no
+  stop words, as on SQLite), with the same title (weight A) and body (weight B).
+  Punctuation is blanked first, so that PostgreSQL's parser, like SQLite's, sees only words
+  ("Il-sung" is il, sung; "17.5" is 17, 5). ``content_searchword`` lists the words (a
+  statement trigger adds new ones; pg_trgm's GIN index finds misspellings), as pg_trgm's
+  documentation recommends.
 
 Django rebuilds an SQLite table to alter it (create, copy, drop, rename), which drops the
 table's triggers: :func:`repair` runs after every ``migrate`` and reinstalls them, rebuilding
@@ -124,16 +125,20 @@ _PG_DOCUMENTS = {
 
 
 def _pg_document_statements(table: str, document: str, columns: str) -> list[str]:
-    # A column a trigger fills, not a generated column: PostgreSQL refuses to alter the type
-    # of a column a generated column uses, and a later AlterField (a longer max_length) must work.
+    # A column a trigger fills, not a generated column, and a trigger with no column list:
+    # PostgreSQL refuses to alter the type of a column that either depends on, and a later
+    # AlterField (a longer max_length) must work. So the function compares the columns itself.
     function = f"{table}_search_document"
+    new = ", ".join(f"NEW.{column.strip()}" for column in columns.split(","))
+    old = new.replace("NEW.", "OLD.")
     return [
         f"ALTER TABLE {table} ADD COLUMN search_document tsvector",
-        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN NEW.search_document := {document}; RETURN NEW; END $$",
-        f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE OF {columns} ON {table} "
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' OR NEW.search_document IS NULL OR ROW({new}) IS DISTINCT FROM ROW({old}) "
+        f"THEN NEW.search_document := {document}; END IF; RETURN NEW; END $$",
+        f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-        f"UPDATE {table} SET {columns.split(',')[0]} = {columns.split(',')[0]}",  # fills it
+        f"UPDATE {table} SET search_document = NULL",  # fills it
         f"CREATE INDEX {table}_search ON {table} USING gin (search_document)",
     ]
 
