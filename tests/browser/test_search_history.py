@@ -8,6 +8,7 @@ the results fragment that typing gets (issue 10, bug 14).
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SCREENSHOTS
@@ -20,6 +21,12 @@ def _restored(page: Page, move) -> None:
     with page.expect_response(lambda r: r.request.headers.get("hx-history-restore-request") == "true"):
         move()
     page.wait_for_load_state("networkidle")
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core on the live page: its serious and critical violations (as the site's audit fails on)."""
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in {"serious", "critical"}]
 
 
 def assert_whole(page: Page) -> None:
@@ -48,6 +55,7 @@ def test_results_appear_as_you_type_and_back_and_forward_show_whole_pages(
     )
     expect(page.locator("#search-results mark").first).to_be_visible()
     screenshot(page, f"search-results-{width}")
+    assert serious_violations(page) == []  # the results as htmx swapped them in
 
     _restored(page, page.go_back)
     assert page.url == f"{live_server.url}/search/"
@@ -60,6 +68,7 @@ def test_results_appear_as_you_type_and_back_and_forward_show_whole_pages(
     assert_whole(page)
     expect(page.locator("#search-q")).to_have_value("gorbachov soviet")
     expect(page.locator(".search-summary")).to_contain_text("for “gorbachov soviet”")
+    assert serious_violations(page) == []  # the page as a history restore rebuilt it
 
     _restored(page, page.go_back)
     assert_whole(page)
