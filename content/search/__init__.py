@@ -13,10 +13,11 @@ The rules (the README repeats them; :mod:`content.search.query` implements them)
   "death" and "deaths").
 - The last word also finds the words it starts, once it has 3 characters ("gorb" finds
   Gorbachev), since results come as students type.
-- A word of 4 or more letters that no dossier holds in any of those forms is replaced by
-  the dossier words spelled like it: those starting with the same letter with a trigram
-  similarity (PostgreSQL pg_trgm's measure) of at least 0.3, the 5 closest. "gorbachov"
-  finds Gorbachev, and the page says which words it searched for instead.
+- When nothing is found, a word of 4 or more letters that no dossier holds in any of those
+  forms is replaced by the dossier words spelled like it: those starting with the same
+  letter with a trigram similarity (PostgreSQL pg_trgm's measure) of at least 0.3, the 5
+  closest. "gorbachov" finds Gorbachev, and the page says which words it searched for
+  instead.
 - Results are ranked, best first: a word counts more in a title (a passage's context; a
   fact's subject, answer or aliases) than in a body (a passage's body, a fact's
   statement); more occurrences count more, with long texts damped. Ties: passages first,
@@ -58,7 +59,7 @@ class Results:
     """The ranked matches of a query, counted and sliced lazily (what a Paginator needs).
 
     One COUNT; then per page one ranked read and one read each of the passages and the
-    facts on it.
+    facts on it (only of the kinds on it).
     """
 
     def __init__(self, query: Query) -> None:
@@ -109,11 +110,13 @@ class Results:
 def find(text: str) -> Results:
     """The published passages and facts that match ``text`` (see the rules above), best first.
 
-    A word no dossier holds is respelled first: one query, only when a word could be.
+    Respelling is asked only when nothing is found: a word that no row holds makes every
+    search with it find nothing, so a search that finds something has no word to respell.
+    That costs one query, on the way to "no results" only.
     """
-    query = Query.parse(text)
-    if query.terms:
-        respellings = index().respellings(query)
+    results = Results(Query.parse(text))
+    if results.count() == 0 and any(term.may_respell for term in results.query.terms):
+        respellings = index().respellings(results.query)
         if respellings:
-            query = query.respell(respellings)
-    return Results(query)
+            results = Results(results.query.respell(respellings))
+    return results

@@ -38,12 +38,12 @@ _ALIASES_TEXT = (
 )
 _SQLITE_ROWS = {
     # table: (rowid, title, body) of a row ``{row}``
-    "content_section": ("2 * {row}.id", "{row}.context", "{row}.body", "context, body, topic_id"),
+    "content_section": ("2 * {row}.id", "{row}.context", "{row}.body", "context, body"),
     "content_fact": (
         "2 * {row}.id + 1",
         f"{{row}}.subject || ' ' || {{row}}.answer || ' ' || {_ALIASES_TEXT}",
         "{row}.statement",
-        "subject, answer, aliases, statement, topic_id",
+        "subject, answer, aliases, statement",
     ),
 }
 
@@ -56,8 +56,8 @@ def _sqlite_triggers() -> dict[str, str]:
             for part, text in (("rowid", rowid), ("title", title), ("body", body))
         }
         insert = (
-            "INSERT INTO content_search (rowid, title, body, topic_id) "
-            f"VALUES ({new['rowid']}, {new['title']}, {new['body']}, NEW.topic_id);"
+            "INSERT INTO content_search (rowid, title, body) "
+            f"VALUES ({new['rowid']}, {new['title']}, {new['body']});"
         )
         delete = f"DELETE FROM content_search WHERE rowid = {rowid.format(row='OLD')};"
         name = f"{table}_search"
@@ -74,8 +74,7 @@ def _sqlite_triggers() -> dict[str, str]:
 
 
 _SQLITE_TABLES = [
-    "CREATE VIRTUAL TABLE content_search USING fts5("
-    "title, body, topic_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE content_search USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2')",
     "CREATE VIRTUAL TABLE content_search_vocab USING fts5vocab(content_search, 'row')",
 ]
 
@@ -85,9 +84,8 @@ def _sqlite_fill(cursor: Any) -> None:
     for table, (rowid, title, body, _columns) in _SQLITE_ROWS.items():
         row = table
         cursor.execute(
-            "INSERT INTO content_search (rowid, title, body, topic_id) "
-            f"SELECT {rowid.format(row=row)}, {title.format(row=row)}, {body.format(row=row)}, "
-            f"{row}.topic_id FROM {table}"
+            "INSERT INTO content_search (rowid, title, body) "
+            f"SELECT {rowid.format(row=row)}, {title.format(row=row)}, {body.format(row=row)} FROM {table}"
         )
 
 

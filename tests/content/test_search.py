@@ -415,22 +415,25 @@ def test_htmx_gets_the_results_and_a_history_restore_the_whole_page(client, doss
 
 
 def test_the_page_reads_a_fixed_number_of_queries(client, dossier, django_assert_num_queries):
-    """At most five: the spelling check, the count, the ranked page, its passages, its facts.
-
-    A query with no word to respell skips the first; one with no match stops after the count.
-    """
-    with django_assert_num_queries(5):
-        page(client, "north")  # passages and facts; "north" could be respelled
+    """At most four when something is found: the count, the ranked page, its passages, its
+    facts. Nothing found: the count and the spelling check. A word respelled: those two,
+    then up to four again (at most six)."""
+    with django_assert_num_queries(4):
+        page(client, "north")  # passages and facts
     with django_assert_num_queries(3):
-        page(client, "kim")  # facts only, and too short to respell
+        page(client, "kim")  # facts only
     with django_assert_num_queries(2):
         page(client, "zeppelin")
+    with django_assert_num_queries(1):
+        page(client, "zz")  # nothing found, and too short to respell
+    with django_assert_num_queries(5):
+        page(client, "gorbachov")  # count, spelling, count, ranked page, passages (no fact)
     with django_assert_num_queries(0):
         page(client, "")
     for i in range(40):
         SectionFactory(topic=dossier, slug=f"more-{i}", body=f"The north, part {i}.")
         FactFactory(topic=dossier, slug=f"more-{i}", statement=f"The north thing {i} was 1900.")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert page(client, "north").count('class="result"') == 20
 
 
