@@ -45,9 +45,6 @@ def _next_letter(word: str) -> str:
     return chr(ord(word[0]) + 1)
 
 
-# SQLite: FTS5 -------------------------------------------------------------------------
-
-
 def _exact_words(term: Term) -> tuple[str, ...]:
     """The words a term matches whole: a prefix term's forms that its prefix does not cover."""
     if term.respelled:
@@ -59,6 +56,9 @@ def _exact_words(term: Term) -> tuple[str, ...]:
 
 def _prefix(term: Term) -> str | None:
     return term.word if term.prefix and not term.respelled else None
+
+
+# SQLite: FTS5 -------------------------------------------------------------------------
 
 
 def _fts5_term(term: Term) -> str:
