@@ -3,8 +3,9 @@
 A request gets a fragment (a partial of its page) when htmx sent it, unless it is a
 history restore: htmx asks for the whole page when the user goes Back to a page that is
 no longer in its history cache, and swaps the whole body. Every response that can be
-either a fragment or a page varies on ``HX-Request``, so no cache (the browser's own
-included) hands a fragment to a plain page load or the reverse.
+either a fragment or a page varies on ``HX-Request`` and ``HX-History-Restore-Request``
+(a restore sends both), so no cache (the browser's own included) hands a fragment to a
+plain page load or to a restore, or the reverse.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def is_partial(request: HttpRequest) -> bool:
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
+HTMX_VARY = ("HX-Request", "HX-History-Restore-Request")
+
+
 def vary_on_htmx(response: HttpResponse) -> HttpResponse:
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, HTMX_VARY)
     return response

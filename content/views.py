@@ -20,7 +20,6 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import is_partial, vary_on_htmx
 from content import pages
@@ -103,8 +102,6 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-# A restore also sends HX-Request, so a cache must tell it from typing by its own header too.
-@vary_on_headers("HX-History-Restore-Request")
 def search(request: HttpRequest) -> HttpResponse:
     """Search as students type (content.search has the rules); htmx gets the results only.
 

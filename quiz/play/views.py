@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from config.htmx import HTMX_VARY, is_partial, vary_on_htmx
 from config.htmx import HtmxHttpRequest as HttpRequest
-from config.htmx import is_partial, vary_on_htmx
 from content.models import Tag, Topic
 from quiz.leaderboards.standings import challengers
 from quiz.models import Attempt, Item, Player, Quiz
@@ -284,7 +284,7 @@ def _time_up(request: HttpRequest, attempt: Attempt) -> HttpResponse:
 
 
 @never_cache
-@vary_on_headers("HX-Request")
+@vary_on_headers(*HTMX_VARY)
 @require_http_methods(["GET", "POST"])
 def attempt_question(request: HttpRequest, attempt_id: UUID, position: int) -> HttpResponse:
     """GET shows question ``position``; POST answers it (the server decides if it is right)."""
