@@ -47,6 +47,7 @@ test: install-dev browser
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
+	@db=$$(mktemp -d)/audit.sqlite3 && export $(DEV_ENV) DATABASE_URL=sqlite:///$$db && $(BIN)/python manage.py migrate -v0 --noinput && for f in $(DOSSIERS); do $(BIN)/python manage.py import_dossier $$f >/dev/null || exit 1; done && $(BIN)/python manage.py audit_questions --strict
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server).

@@ -137,6 +137,11 @@ class Source(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="sources")
     key = models.SlugField(help_text="Short name used by citations in the dossier file.")
     title = models.CharField(max_length=300)
+    short_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='How a sentence names it: "the Historical Dictionary of the Russian Federation".',
+    )
     publisher = models.CharField(max_length=200, blank=True, help_text="Publisher or containing work.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     date = models.DateField(null=True, blank=True, help_text="Publication or last-updated date.")
@@ -176,6 +181,13 @@ class Source(models.Model):
         if self.date_precision == self.Precision.MONTH:
             return f"{self.date.year:04d}-{self.date.month:02d}"
         return self.date.isoformat()
+
+    @property
+    def citation_name(self) -> str:
+        """The source as a sentence names it, with its year: "the Historical Dictionary of the
+        Russian Federation (2010)"; the title when it has no short name."""
+        name = self.short_name.strip() or self.title
+        return f"{name} ({self.date.year})" if self.date else name
 
     @property
     def date_label(self) -> str:
@@ -364,6 +376,19 @@ class Fact(models.Model):
     distractors = models.JSONField(
         default=list, blank=True, help_text="Wrong answers written by the author; each certainly wrong."
     )
+    answer_class = models.SlugField(
+        "answer class",
+        max_length=40,
+        blank=True,
+        help_text='What the answer is, within its kind: "river", "mountain-range", "soviet-leader"... '
+        "Other facts' answers are offered as distractors only when their class is the same.",
+    )
+    era_start = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="First year of the fact's era (its actors' years); year options stay inside it.",
+    )
+    era_end = models.IntegerField(null=True, blank=True, help_text="Last year of the fact's era.")
     year = models.IntegerField(null=True, blank=True, help_text="The year the fact belongs to (its era).")
     section = models.ForeignKey(
         Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="facts"

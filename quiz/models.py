@@ -406,6 +406,8 @@ class Item(models.Model):
         TRUE_FALSE = "true_false", "True or false"
         FIRST = "first", "Which happened first"
         ORDER = "order", "Put in order"
+        NOT_BEFORE = "not_before", "Which did not happen before"
+        RECALL = "recall", "Type the answer"
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()

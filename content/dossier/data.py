@@ -44,6 +44,7 @@ class CitationData:
 class SourceData:
     key: str
     title: str
+    short_name: str = ""
     publisher: str = ""
     kind: str = "other"
     date: datetime.date | None = None
@@ -93,7 +94,10 @@ class FactData:
     unit: str = ""
     aliases: list[str] = field(default_factory=list)
     distractors: list[str] = field(default_factory=list)
+    answer_class: str = ""
     year: int | None = None
+    era_start: int | None = None
+    era_end: int | None = None
     section: str = ""
     event: str = ""
     tags: list[str] = field(default_factory=list)

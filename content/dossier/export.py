@@ -96,6 +96,7 @@ def _source(source: Source) -> Pairs:
     return [
         ("key", source.key),
         ("title", source.title),
+        ("short_name", source.short_name),
         ("publisher", source.publisher),
         ("kind", source.kind),
         ("date", Quoted(source.date_iso)),
@@ -143,7 +144,9 @@ def _fact(fact: Fact, cites: list[Citation]) -> Pairs:
         ("unit", fact.unit),
         ("aliases", Flow(fact.aliases or [], quoted=True)),
         ("distractors", _answers(fact.distractors or [])),
+        ("class", fact.answer_class),
         ("year", fact.year),
+        ("era", _era(fact)),
         ("section", fact.section.slug if fact.section else ""),
         ("event", fact.event.slug if fact.event else ""),
         ("tags", _tags(fact.tags.all())),
@@ -151,6 +154,14 @@ def _fact(fact: Fact, cites: list[Citation]) -> Pairs:
         ("dispute", fact.dispute_note),
         ("cite", _cite(cites, answer=fact.answer)),
     ]
+
+
+def _era(fact: Fact) -> str:
+    if fact.era_start is None:
+        return ""
+    if fact.era_end is None or fact.era_end == fact.era_start:
+        return str(fact.era_start)
+    return f"{fact.era_start}-{fact.era_end}"
 
 
 def _answers(values: list[str]) -> Flow | list[str | Pairs]:

@@ -27,6 +27,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from content.answers import parse_partial_date
 from content.dossier.data import (
     CitationData,
     DossierData,
@@ -70,14 +71,27 @@ SOURCE_KINDS = [kind.value for kind in Source.Kind]
 # Keys in the order the spec (and the exporter) lists them. Required keys first.
 ROOT_KEYS = (("format", "topic", "sources"), ("tags", "sections", "events", "facts"))
 TOPIC_KEYS = (("slug", "title", "definition"), ("summary", "cite"))
-SOURCE_KEYS = (("key", "title"), ("publisher", "kind", "date", "url", "note"))
+SOURCE_KEYS = (("key", "title"), ("short_name", "publisher", "kind", "date", "url", "note"))
 TAG_KEYS = (("slug", "name"), ("description",))
 SECTION_KEYS = (("slug", "context", "body"), ("tags", "cite"))
 EVENT_KEYS = (("slug", "date", "title", "summary"), ("end", "section", "tags", "cite"))
 FACT_KEYS = (
     ("slug", "kind", "subject", "statement", "answer", "tags", "cite"),
-    ("stem", "unit", "aliases", "distractors", "year", "section", "event", "explanation", "dispute"),
+    (
+        "stem",
+        "unit",
+        "aliases",
+        "distractors",
+        "class",
+        "year",
+        "era",
+        "section",
+        "event",
+        "explanation",
+        "dispute",
+    ),
 )
+ERA_RE = re.compile(r"(-?\d{1,4})(?:\s*[-–]\s*(-?\d{1,4}))?")
 CITE_KEYS = (("source",), ("locator", "note"))
 FACT_CITE_KEYS = (("source",), ("value", "locator", "note"))
 
@@ -439,6 +453,7 @@ class _Reader:
         source = SourceData(
             key=self.defined_slug(found, field, "key", Source, self.sources, "source key"),
             title=self.value(found, field, "title", Source, required=True),
+            short_name=self.value(found, field, "short_name", Source),
             publisher=self.value(found, field, "publisher", Source),
             url=self.value(found, field, "url", Source),
             note=self.value(found, field, "note", Source),
@@ -519,6 +534,7 @@ class _Reader:
             stem=self.value(found, field, "stem", Fact),
             unit=self.value(found, field, "unit", Fact),
             year=self.year(found.get("year"), f"{field}.year", "a year"),
+            answer_class=self.text(found.get("class"), f"{field}.class", _field(Fact, "answer_class")),
             section=self.reference(
                 found.get("section"), f"{field}.section", self.sections, "section", "sections"
             ),
@@ -548,6 +564,18 @@ class _Reader:
                 f"{field}.statement",
                 f"does not contain the answer '{fact.answer}' exactly as written",
             )
+        if fact.answer_class and not SLUG_RE.fullmatch(fact.answer_class):
+            self.problem(
+                found["class"], f"{field}.class", f"'{fact.answer_class}' is not a slug (e.g. river)"
+            )
+        if "era" in found:
+            self.era(found["era"], f"{field}.era", fact)
+        if fact.kind == Fact.Kind.DATE and fact.answer and parse_partial_date(fact.answer) is None:
+            self.problem(
+                found["answer"],
+                f"{field}.answer",
+                f"'{fact.answer}' is not a date (write '25 June 1950', 'July 2000' or '2000')",
+            )
         if fact.kind == Fact.Kind.TEXT and not fact.stem:
             self.problem(
                 node, f"{field}.stem", "a fact of kind 'text' needs a stem (no question template fits)"
@@ -574,6 +602,19 @@ class _Reader:
             )
         fact.distractors = self.distractors(node, found.get("distractors"), f"{field}.distractors", fact)
         return fact
+
+    def era(self, node: Node, field: str, fact: FactData) -> None:
+        """ "1985-1991" (or one year): the years of the fact's actors; year options stay inside."""
+        value = self.text(node, field, one_line=True)
+        match = ERA_RE.fullmatch(value)
+        if not match:
+            self.problem(node, field, f"'{value}' is not an era (expected years such as 1985-1991)")
+            return
+        start, end = int(match[1]), int(match[2] or match[1])
+        if end < start:
+            self.problem(node, field, f"the era ends ({end}) before it starts ({start})")
+            return
+        fact.era_start, fact.era_end = start, end
 
     def distractors(self, fact_node: Node, node: Node | None, field: str, fact: FactData) -> list[str]:
         """The author's wrong answers: each certainly wrong, no two alike; kind text needs three.

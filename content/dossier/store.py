@@ -42,7 +42,14 @@ def import_dossier(data: DossierData) -> ImportSummary:
         Source,
         "key",
         [
-            {"key": s.key, "title": s.title, "publisher": s.publisher, "kind": s.kind, "date": s.date}
+            {
+                "key": s.key,
+                "title": s.title,
+                "short_name": s.short_name,
+                "publisher": s.publisher,
+                "kind": s.kind,
+                "date": s.date,
+            }
             | {"date_precision": s.date_precision, "url": s.url, "note": s.note, "order": order}
             for order, s in enumerate(data.sources)
         ],
@@ -76,7 +83,8 @@ def import_dossier(data: DossierData) -> ImportSummary:
         [
             {"slug": f.slug, "subject": f.subject, "statement": f.statement, "stem": f.stem, "kind": f.kind}
             | {"answer": f.answer, "unit": f.unit, "aliases": list(f.aliases), "year": f.year}
-            | {"distractors": list(f.distractors)}
+            | {"distractors": list(f.distractors), "answer_class": f.answer_class}
+            | {"era_start": f.era_start, "era_end": f.era_end}
             | {"section": sections.get(f.section), "event": events.get(f.event)}
             | {"explanation": f.explanation, "dispute_note": f.dispute}
             for f in data.facts
@@ -154,8 +162,10 @@ def _sync[M: models.Model](
         if obj is None:
             obj = model(topic=topic, **row)
             if isinstance(obj, Fact):
-                # bulk_create skips Fact.save(), which draws the sampling key.
-                obj.sample_key = random.random() or 0.5
+                # bulk_create skips Fact.save(), which draws the sampling key. A dossier's key
+                # is drawn from its slugs instead: every import of a file samples alike, so
+                # quizzes of a seed are the same on every machine (and in the tests).
+                obj.sample_key = random.Random(f"{topic.slug}/{obj.slug}").random() or 0.5
             new.append(obj)
         elif any(_differs(obj, name, row[name]) for name in fields):
             for name in fields:

@@ -35,7 +35,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from content.models import Fact, Tag, Topic
 from quiz.api.models import TriviaToken, TriviaTokenSeen
 from quiz.generation import NotAskable, question_from_written
-from quiz.generation.bank import candidate_pools, load_facts, sample_ids
+from quiz.generation.bank import candidate_pools, load_facts, pool_key, sample_ids
 from quiz.generation.questions import multiple_choice, true_false
 from quiz.generation.types import GeneratedQuestion
 from quiz.models import Difficulty, Question
@@ -238,7 +238,7 @@ def _build_batch(
     fact_ids = sorted({pk for kind, pk in batch if kind != Kind.QUESTION})
     facts = {f.pk: f for f in load_facts(fact_ids)}
     fact_pools = candidate_pools(
-        ((f.topic_id, f.kind) for f in facts.values()),
+        (pool_key(f) for f in facts.values()),
         sorted({t.pk for f in facts.values() for t in f.tags.all()}),
         rng,
     )
@@ -298,7 +298,7 @@ def _build(
     fact = facts.get(pk)
     if fact is None:
         return None
-    pool = fact_pools.get((fact.topic_id, fact.kind), [])
+    pool = fact_pools.get(pool_key(fact), [])
     try:
         if kind == Kind.FACT_BOOLEAN:
             generated = true_false(fact, pool, rng)

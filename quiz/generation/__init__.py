@@ -13,7 +13,7 @@ and every database read has an ORDER BY. A quiz never loads the whole fact bank 
 :mod:`quiz.generation.bank`): the number of queries depends on the quiz, not on the bank.
 """
 
-from quiz.generation.assemble import build_quiz, generate_questions, questions_for_facts
+from quiz.generation.assemble import build_quiz, generate_questions, questions_for_facts, seen_fact_ids
 from quiz.generation.audit import audit_facts
 from quiz.generation.questions import NotAskable, question_from_written
 from quiz.generation.types import FactProblem, GeneratedQuestion
@@ -27,4 +27,5 @@ __all__ = [
     "generate_questions",
     "question_from_written",
     "questions_for_facts",
+    "seen_fact_ids",
 ]

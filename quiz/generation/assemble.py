@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from content.models import Fact, Tag, Topic
 from quiz.generation.bank import (
@@ -12,26 +12,34 @@ from quiz.generation.bank import (
     load_event_details,
     load_events,
     load_facts,
-    sample_ids,
+    pool_key,
+    seed_bases,
+    spread_ids,
     with_tags,
 )
 from quiz.generation.questions import (
     FORM,
     NotAskable,
     multiple_choice,
+    not_before_year,
     pick_events,
     question_from_written,
+    recall,
     timeline_order,
     timeline_question,
     true_false,
 )
 from quiz.generation.types import GeneratedQuestion
-from quiz.models import Question, Quiz
+from quiz.models import Item, Question, Quiz
 
-#: Share of fact questions turned into true/false when the statement allows it.
-TRUE_FALSE_SHARE = 0.2
-#: One timeline question per this many questions, when the timeline has enough dated events.
-QUESTIONS_PER_TIMELINE = 5
+#: Share of fact questions turned into true/false when the statement allows it: drawn per
+#: quiz from this range, so one quiz leans on true/false and the next hardly at all.
+TRUE_FALSE_SHARE = (0.1, 0.35)
+#: Share of fact questions asked by typed recall, when the answer allows it.
+RECALL_SHARE = 0.12
+#: Timeline questions per ten questions, drawn per quiz from this range (when the timeline
+#: has enough dated events), each of them "which came first" or "put in order" at random.
+TIMELINE_PER_TEN = (1, 2)
 #: Events per timeline question.
 TIMELINE_OPTIONS = 4
 
@@ -46,15 +54,26 @@ def _tag_ids(facts: Iterable[Fact]) -> list[int]:
 
 
 def _fact_question(
-    fact: Fact, pools: dict, rng: random.Random, *, shuffle: bool, allow_true_false: bool
+    fact: Fact,
+    pools: dict,
+    rng: random.Random,
+    *,
+    shuffle: bool,
+    allow_true_false: bool,
+    true_false_share: float = TRUE_FALSE_SHARE[0],
 ) -> GeneratedQuestion | None:
     """Multiple choice (or, sometimes, true/false); None when the fact cannot be asked."""
-    pool = pools.get((fact.topic_id, fact.kind), [])
+    pool = pools.get(pool_key(fact), [])
     try:
         question = multiple_choice(fact, pool, rng, shuffle=shuffle)
     except NotAskable:
         return None
-    if allow_true_false and rng.random() < TRUE_FALSE_SHARE:
+    if allow_true_false and rng.random() < RECALL_SHARE:
+        try:
+            return recall(fact, pool)
+        except NotAskable:
+            pass
+    if allow_true_false and rng.random() < true_false_share:
         try:
             return true_false(fact, pool, rng)
         except NotAskable:
@@ -75,39 +94,56 @@ def _generate(
     tags: Sequence[TagFilter] = (),
     shuffle: bool = True,
     exclude_fact_ids: Iterable[int] = (),
+    bases: Sequence[float] | None = None,
+    prefer_unseen: Collection[int] = (),
 ) -> list[GeneratedQuestion]:
     if count <= 0:
         return []
     topic_id = topic if isinstance(topic, int) else topic.pk
+    starts = (rng.random(), rng.random()) if bases is None else tuple(bases)
     # Events are picked and ordered first (the same draws on rng as building each question
     # in turn), then only the shown events' citations, tags and facts are read, at once.
-    shown_events: list[tuple[list, str]] = []
-    wanted_timeline = count // QUESTIONS_PER_TIMELINE
+    shown_events: list[tuple[list, str, int | None]] = []
+    low, high = TIMELINE_PER_TEN
+    wanted_timeline = rng.randint(max(1, count * low // 10), max(1, count * high // 10)) if count >= 3 else 0
     if wanted_timeline:
         events = load_events(topic_id, tags)
-        form = rng.choice([FORM.FIRST, FORM.ORDER])
         for _ in range(wanted_timeline):
             picked = pick_events(events, rng, TIMELINE_OPTIONS)
             if not picked:
                 break
-            shown_events.append((timeline_order(picked, rng, shuffle=shuffle), form))
+            form = rng.choice([FORM.FIRST, FORM.ORDER, FORM.NOT_BEFORE])
+            year = not_before_year(picked, rng) if form == FORM.NOT_BEFORE else None
+            if form == FORM.NOT_BEFORE and year is None:
+                form = FORM.FIRST
+            shown_events.append((timeline_order(picked, rng, shuffle=shuffle), form, year))
             events = [e for e in events if e not in picked]
-            form = FORM.ORDER if form == FORM.FIRST else FORM.FIRST
-        load_event_details([event for shown, _ in shown_events for event in shown])
-    timeline_questions = [timeline_question(shown, form) for shown, form in shown_events]
+        load_event_details([event for shown, _, _ in shown_events for event in shown])
+    timeline_questions = [timeline_question(shown, form, year) for shown, form, year in shown_events]
 
     wanted = count - len(timeline_questions)
     facts_qs = with_tags(Fact.objects.filter(topic_id=topic_id), tags)
     excluded = sorted(set(exclude_fact_ids))
     if excluded:
         facts_qs = facts_qs.exclude(pk__in=excluded)
-    facts = load_facts(sample_ids(facts_qs, _oversample(wanted), rng))
-    pools = candidate_pools(((f.topic_id, f.kind) for f in facts), _tag_ids(facts), rng)
+    ids: list[int] = []
+    seen = sorted(set(prefer_unseen) - set(excluded))
+    if seen:
+        ids = spread_ids(facts_qs.exclude(pk__in=seen), _oversample(wanted), starts)
+    if len(ids) < _oversample(wanted):
+        # Not enough the player has not seen (or no history): top up from the whole bank.
+        more = spread_ids(facts_qs, _oversample(wanted), starts)
+        ids = list(dict.fromkeys(ids + more))
+    facts = load_facts(ids)
+    pools = candidate_pools((pool_key(f) for f in facts), _tag_ids(facts), rng)
     asked: list[tuple[Fact, GeneratedQuestion]] = []
+    share = rng.uniform(*TRUE_FALSE_SHARE)
     for fact in facts:
         if len(asked) >= wanted:
             break
-        question = _fact_question(fact, pools, rng, shuffle=shuffle, allow_true_false=True)
+        question = _fact_question(
+            fact, pools, rng, shuffle=shuffle, allow_true_false=True, true_false_share=share
+        )
         if question is not None:
             asked.append((fact, question))
     if not shuffle:
@@ -127,7 +163,7 @@ def generate_questions(
     questions are true/false; the rest are multiple choice. Fewer than ``count`` only
     when the bank has fewer askable facts.
     """
-    return _generate(topic, count, random.Random(seed), tags=[tag], shuffle=shuffle)
+    return _generate(topic, count, random.Random(seed), tags=[tag], shuffle=shuffle, bases=seed_bases(seed))
 
 
 def _tag_filters(quiz: Quiz, tag: TagFilter) -> list[TagFilter]:
@@ -165,8 +201,13 @@ def _written(quiz: Quiz, tags: Sequence[TagFilter], rng: random.Random, k: int) 
     return [by_id[pk] for pk in chosen if pk in by_id]
 
 
-def build_quiz(quiz: Quiz, *, length: int, seed: int, tag: TagFilter = None) -> list[GeneratedQuestion]:
+def build_quiz(
+    quiz: Quiz, *, length: int, seed: int, tag: TagFilter = None, prefer_unseen: Collection[int] = ()
+) -> list[GeneratedQuestion]:
     """The questions of one play of ``quiz``: up to ``length`` of them.
+
+    Facts in ``prefer_unseen`` (those a signed-in player has already been asked) are
+    asked only when the unseen ones run short.
 
     ``quiz.mix`` picks generated questions, published teacher questions of the topic, or
     both (up to half written, the rest generated, each side topping up the other when it
@@ -194,7 +235,14 @@ def build_quiz(quiz: Quiz, *, length: int, seed: int, tag: TagFilter = None) -> 
         used = written[:share]
         exclude = [pk for q in used for pk in q.fact_ids]
         generated = _generate(
-            quiz.topic_id, length - share, rng, tags=tags, shuffle=shuffle, exclude_fact_ids=exclude
+            quiz.topic_id,
+            length - share,
+            rng,
+            tags=tags,
+            shuffle=shuffle,
+            exclude_fact_ids=exclude,
+            bases=seed_bases(seed),
+            prefer_unseen=prefer_unseen,
         )
         spare = [
             q for q in written[share:] if not set(q.fact_ids) & {pk for g in generated for pk in g.fact_ids}
@@ -206,6 +254,20 @@ def build_quiz(quiz: Quiz, *, length: int, seed: int, tag: TagFilter = None) -> 
     return questions[:length]
 
 
+#: How much of a player's history the next quiz looks back on (newest first).
+SEEN_LIMIT = 1000
+
+
+def seen_fact_ids(user_id: int, topic_id: int) -> list[int]:
+    """The facts of ``topic_id`` the user was asked lately (up to ``SEEN_LIMIT`` items): one query."""
+    seen = (
+        Item.objects.filter(attempt__user_id=user_id, attempt__quiz__topic_id=topic_id, fact__isnull=False)
+        .order_by("-attempt_id", "position")
+        .values_list("fact_id", flat=True)[:SEEN_LIMIT]
+    )
+    return list(dict.fromkeys(seen))
+
+
 def questions_for_facts(facts: Iterable[Fact | int], *, seed: int) -> list[GeneratedQuestion]:
     """One multiple-choice question per fact, in the order given ("review my mistakes").
 
@@ -215,7 +277,7 @@ def questions_for_facts(facts: Iterable[Fact | int], *, seed: int) -> list[Gener
     rng = random.Random(seed)
     ids = list(dict.fromkeys(f.pk if isinstance(f, Fact) else int(f) for f in facts))
     loaded = load_facts(ids)
-    pools = candidate_pools(((f.topic_id, f.kind) for f in loaded), _tag_ids(loaded), rng)
+    pools = candidate_pools((pool_key(f) for f in loaded), _tag_ids(loaded), rng)
     out = []
     for fact in loaded:
         question = _fact_question(fact, pools, rng, shuffle=True, allow_true_false=False)

@@ -24,6 +24,10 @@ from quiz.generation.questions import (
 )
 from quiz.generation.types import FactProblem
 
+#: Why a disputed fact is withheld: not a fault of the dossier (every value is shown on its
+#: page), so the strict audit does not fail on it.
+WITHHELD = "disputed without a source-scoped stem possible: no source gives a single value"
+
 #: Fixed, so the audit is repeatable; near values for years and numbers do not depend on it much.
 AUDIT_SEED = 0
 
@@ -41,7 +45,7 @@ def audit_fact(fact: Fact, siblings: list) -> list[str]:
     if fact.disputed and not fact.dispute_note.strip():
         reasons.append("disputed, but has no dispute note saying how the sources disagree")
     if not asked_as:
-        reasons.append("disputed without a source-scoped stem possible: no source gives a single value")
+        reasons.append(WITHHELD)
     for scope in asked_as:
         found = choose_distractors(
             fact, scope.answer, forbidden_values(fact), siblings, random.Random(AUDIT_SEED)
@@ -53,6 +57,11 @@ def audit_fact(fact: Fact, siblings: list) -> list[str]:
     if not fact.disputed and not (fact.answer and _answer_pattern(fact.answer).search(fact.statement)):
         reasons.append("statement missing its answer: it must contain the answer verbatim (true/false)")
     return reasons
+
+
+def is_withheld(problem: FactProblem) -> bool:
+    """A disputed fact no single source vouches for: rightly never asked, not a defect."""
+    return problem.reason == WITHHELD
 
 
 def _is_not_number(text: str) -> bool:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When, prefetch_related_objects
 
 from content.models import Citation, Fact, Tag, TimelineEvent, Topic
 
@@ -57,6 +58,42 @@ def sample_ids(queryset: QuerySet, k: int, rng: random.Random) -> list[int]:
     return list(dict.fromkeys(after + before))[:k]
 
 
+#: A quiz's window turns round the sample_key circle by the golden ratio per seed:
+#: consecutive seeds spread their windows evenly over the bank (no two of twenty seeds
+#: start closer than 3% of a turn apart), so twenty quizzes of ten reach nine facts in
+#: ten of the shipped dossier (measured: 104 of 111) and, on a bank of a thousand facts,
+#: no two of them share a fact. One step per window; a second window (a second step) was
+#: measured to cover a little more but to make two quizzes meet twice as often.
+STEPS = ((5**0.5 - 1) / 2,)
+
+
+def seed_bases(seed: int) -> tuple[float, ...]:
+    """Where each window of a quiz with ``seed`` starts reading the bank."""
+    return tuple((seed * step) % 1.0 for step in STEPS)
+
+
+def spread_ids(queryset: QuerySet, k: int, bases: Sequence[float]) -> list[int]:
+    """Up to ``k`` primary keys from one short window on ``sample_key`` per base, interleaved
+    (the first of each window, then the second...).
+
+    Two queries per window at most (its start up, then the wrap from the bottom when the
+    top runs out). Several short windows instead of one long one keep quizzes apart: two
+    quizzes share facts only where a window of one falls on a window of the other.
+    """
+    if k <= 0 or not bases:
+        return []
+    per_window = -(-k // len(bases))
+    ordered = queryset.order_by("sample_key", "pk").values_list("pk", flat=True)
+    runs = []
+    for start in bases:
+        after = list(ordered.filter(sample_key__gte=start)[:per_window])
+        if len(after) < per_window:
+            after += list(ordered.filter(sample_key__lt=start)[: per_window - len(after)])
+        runs.append(after)
+    interleaved = [pk for row in zip_longest(*runs) for pk in row if pk is not None]
+    return list(dict.fromkeys(interleaved))[:k]
+
+
 def load_facts(ids: Sequence[int]) -> list[Fact]:
     """The facts with their citations (and sources), tags, passage and event, in ``ids`` order."""
     facts = (
@@ -82,10 +119,13 @@ class Candidate:
     aliases: tuple[str, ...]
     unit: str
     year: int | None
+    answer_class: str
     subject: str
     stem: str
     statement: str
     sample_key: float
+    era_start: int | None = None
+    era_end: int | None = None
     tag_ids: frozenset[int] = frozenset()
 
 
@@ -101,6 +141,9 @@ _CANDIDATE_FIELDS = (
     "stem",
     "statement",
     "sample_key",
+    "answer_class",
+    "era_start",
+    "era_end",
 )
 
 
@@ -118,6 +161,9 @@ def _candidates(rows: Iterable[dict]) -> list[Candidate]:
             stem=row["stem"],
             statement=row["statement"],
             sample_key=row["sample_key"],
+            answer_class=row["answer_class"],
+            era_start=row["era_start"],
+            era_end=row["era_end"],
         )
         for row in rows
     ]
@@ -138,41 +184,60 @@ def topics_sharing_tags(tag_ids: Sequence[int], *, exclude: Iterable[int]) -> li
     return list(topics.order_by("pk").values_list("pk", flat=True)[:TAG_TOPICS])
 
 
-def candidate_pools(
-    needs: Iterable[tuple[int, str]], tag_ids: Sequence[int], rng: random.Random
-) -> dict[tuple[int, str], list[Candidate]]:
-    """Distractor candidates for each (topic id, kind) asked, each pool bounded.
+PoolKey = tuple[int, str, str]
 
-    A pool holds settled facts of that kind: up to ``2 * POOL_WINDOW`` from the topic
-    (a random window on ``sample_key``) and up to ``TAG_POOL`` from other topics that
-    share one of ``tag_ids`` (the topics of :func:`topics_sharing_tags`, and the other
-    topics asked about). Disputed facts are left out: what they "really are" is itself in
-    question. Kind ``text`` gets no pool: it takes only its author's distractors.
-    Two queries per pool, a third when another topic shares a tag, one to find those
-    topics, and one for all the candidates' tags.
+
+def pool_key(fact: Fact) -> PoolKey:
+    """The pool a fact's distractors come from: its topic, kind and answer class."""
+    return (fact.topic_id, fact.kind, fact.answer_class)
+
+
+def candidate_pools(
+    needs: Iterable[PoolKey], tag_ids: Sequence[int], rng: random.Random
+) -> dict[PoolKey, list[Candidate]]:
+    """Distractor candidates for each (topic id, kind, answer class) asked, each pool bounded.
+
+    A pool holds settled facts of that kind (and class, when the fact has one): up to
+    ``2 * POOL_WINDOW`` from the topic (a random window on ``sample_key``). Another
+    dossier contributes (up to ``TAG_POOL``) only to a pool with a class, and only facts
+    of that very class that also share one of ``tag_ids``: a river for a river, never a
+    city wall's length for a river's because both are tagged "borders". Disputed facts
+    are left out: what they "really are" is itself in question. Kind ``text`` gets no
+    pool: it takes only its author's distractors. Two queries per pool, a third when
+    another topic shares a tag, one to find those topics, and one for all the
+    candidates' tags.
     """
-    pools: dict[tuple[int, str], list[Candidate]] = {}
+    pools: dict[PoolKey, list[Candidate]] = {}
     wanted = sorted({need for need in needs if need[1] != Fact.Kind.TEXT})
-    asked_topics = {topic_id for topic_id, _ in wanted}
-    sharing = topics_sharing_tags(tag_ids, exclude=asked_topics) if wanted else []
+    asked_topics = {topic_id for topic_id, _, _ in wanted}
+    classed = any(cls for _, _, cls in wanted)
+    sharing = topics_sharing_tags(tag_ids, exclude=asked_topics) if classed else []
     settled = Fact.objects.filter(disputed=False).order_by("sample_key", "pk")
-    for topic_id, kind in wanted:
+    for topic_id, kind, cls in wanted:
         start = rng.random()
-        own = settled.filter(topic_id=topic_id, kind=kind).values(*_CANDIDATE_FIELDS)
+        own = settled.filter(topic_id=topic_id, kind=kind)
+        if cls:
+            own = own.filter(answer_class=cls)
+        own = own.values(*_CANDIDATE_FIELDS)
         rows = [
             *own.filter(sample_key__gte=start)[:POOL_WINDOW],
             *own.filter(sample_key__lt=start)[:POOL_WINDOW],
         ]
         others = sorted({*sharing, *(asked_topics - {topic_id})})
-        if tag_ids and others:
+        if cls and tag_ids and others:
             # EXISTS rather than a join + DISTINCT: the database walks the sample_key index
             # of those topics and stops after TAG_POOL matches instead of sorting every tagged fact.
             tagged = Fact.tags.through.objects.filter(fact_id=OuterRef("pk"), tag_id__in=list(tag_ids))
-            shared = settled.filter(
-                Exists(tagged), topic_id__in=others, kind=kind, sample_key__gte=start
-            ).values(*_CANDIDATE_FIELDS)[:TAG_POOL]
+            # From the random start on, wrapping round to the bottom in the same query: a class
+            # is narrow, so the rows are few and the wrap cannot leave a small pool empty.
+            shared = (
+                settled.filter(Exists(tagged), topic_id__in=others, kind=kind, answer_class=cls)
+                .annotate(wrapped=Case(When(sample_key__gte=start, then=0), default=1))
+                .order_by("wrapped", "sample_key", "pk")
+                .values(*_CANDIDATE_FIELDS)[:TAG_POOL]
+            )
             rows.extend(shared)
-        pools[(topic_id, kind)] = _candidates({row["pk"]: row for row in rows}.values())
+        pools[(topic_id, kind, cls)] = _candidates({row["pk"]: row for row in rows}.values())
     all_ids = sorted({c.fact_id for pool in pools.values() for c in pool})
     tags_of: dict[int, set[int]] = {}
     if all_ids:
@@ -192,15 +257,18 @@ def _with_tags(candidate: Candidate, tag_ids: set[int]) -> Candidate:
 def load_events(topic_id: int, tags: Iterable[TagFilter]) -> list[TimelineEvent]:
     """The topic's dated events whose date no source disputes, earliest first (bounded).
 
-    An event is left out when a disputed fact of kind year or date is linked to it: its
-    place in the timeline is itself in question. Only what picking needs (the date) and
+    An event is left out when a disputed fact of kind year or date (or of class "period")
+    is linked to it: its place in the timeline is itself in question. Only what picking needs (the date) and
     the passage come with them; :func:`load_event_details` reads the rest for the few
     events a timeline question shows.
     """
     # "event IS NOT NULL" is implied, but said: without it PostgreSQL may merge-join on the
     # event index and walk every fact of the bank (most have no event).
     disputed_date = Fact.objects.filter(
-        event=OuterRef("pk"), event__isnull=False, disputed=True, kind__in=[Fact.Kind.YEAR, Fact.Kind.DATE]
+        Q(kind__in=[Fact.Kind.YEAR, Fact.Kind.DATE]) | Q(answer_class="period"),
+        event=OuterRef("pk"),
+        event__isnull=False,
+        disputed=True,
     )
     events = with_tags(TimelineEvent.objects.filter(topic_id=topic_id), tags)
     events = (

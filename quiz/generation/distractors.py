@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from content.answers import PartialDate, class_of, era_of, fact_class, fact_era, parse_partial_date
 from content.models import Fact, normalise, numeric_value
 from quiz.generation.bank import Candidate
 
@@ -32,18 +33,11 @@ SHORTLIST = 6
 DISTRACTORS = 3
 _FAR = 10_000
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y", "%b %d, %Y")
-
 
 def parse_date(text: str) -> datetime.date | None:
-    """A calendar date written as "1950-06-25", "25 June 1950" or "June 25, 1950"."""
-    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip())
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """A calendar date written as "1950-06-25", "25 June 1950", "June 25, 1950" or "July 2000"."""
+    parsed = parse_partial_date(text)
+    return parsed.as_date() if parsed and parsed.month else None
 
 
 class ValueSet:
@@ -53,11 +47,11 @@ class ValueSet:
         self.kind = kind
         self.names: set[str] = set()
         self.numbers: set[float] = set()
-        self.dates: set[datetime.date] = set()
+        self.dates: set[PartialDate] = set()
 
-    def _keys(self, text: str) -> tuple[str, float | None, datetime.date | None]:
+    def _keys(self, text: str) -> tuple[str, float | None, PartialDate | None]:
         number = numeric_value(text) if self.kind in Fact.NUMERIC_KINDS else None
-        date = parse_date(text) if self.kind == Fact.Kind.DATE else None
+        date = parse_partial_date(text) if self.kind == Fact.Kind.DATE else None
         return normalise(text), number, date
 
     def contains(self, *texts: str) -> bool:
@@ -103,22 +97,59 @@ def sibling_note(candidate: Candidate) -> str:
     return f"{candidate.answer}: {candidate.statement or candidate.subject}"
 
 
-def era_of(kind: str, answer: str, year: int | None) -> int | None:
+def value_year(kind: str, answer: str, year: int | None) -> int | None:
+    """The year a candidate belongs to: its own year, else the year its answer names."""
     if year is not None:
         return year
     if kind == Fact.Kind.YEAR:
         number = numeric_value(answer)
         return int(number) if number is not None else None
-    date = parse_date(answer) if kind == Fact.Kind.DATE else None
-    return date.year if date else None
+    parsed = parse_partial_date(answer) if kind == Fact.Kind.DATE else None
+    return parsed.year if parsed else None
+
+
+def in_era(era: tuple[int, int] | None, year: int | None) -> bool:
+    return era is None or year is None or era[0] <= year <= era[1]
+
+
+#: Kinds whose options are timeless (a river is a river in any century): no era check.
+TIMELESS_KINDS = frozenset({Fact.Kind.PLACE, Fact.Kind.NUMBER, Fact.Kind.TEXT})
+
+
+def fits(fact: Fact, candidate: Candidate) -> bool:
+    """Whether another fact's answer may stand as an option here: same class, same era.
+
+    Same class: a river for a river, a month for a month (see
+    :func:`content.answers.class_of`). Same era: a year or date option lies inside the
+    fact's era (its own, else ten years either side of its year); a person, treaty,
+    organisation or event belongs to a year inside it. A place is timeless.
+    """
+    if candidate.kind != fact.kind:
+        return False
+    if class_of(candidate.kind, candidate.answer, candidate.unit, candidate.answer_class) != fact_class(fact):
+        return False
+    era = fact_era(fact)
+    if fact.kind in (Fact.Kind.YEAR, Fact.Kind.DATE):
+        return in_era(era, value_year(candidate.kind, candidate.answer, None))
+    if fact.kind in TIMELESS_KINDS:
+        return True
+    own = era_of(candidate.era_start, candidate.era_end, candidate.year)
+    if era is None or own is None:
+        return True
+    return (
+        own[0] <= era[1] and era[0] <= own[1]
+        if candidate.era_start is not None
+        else in_era(era, candidate.year)
+    )
 
 
 def rank_siblings(fact: Fact, tag_ids: frozenset[int], pool: Iterable[Candidate]) -> list[Candidate]:
-    """Siblings best first: shared tags, then same topic, then nearest era; ties by sample key."""
-    era = era_of(fact.kind, fact.answer, fact.year)
+    """Siblings that fit (:func:`fits`), best first: shared tags, then same topic, then
+    nearest era; ties by sample key."""
+    era = value_year(fact.kind, fact.answer, fact.year)
 
     def key(c: Candidate) -> tuple:
-        other = era_of(c.kind, c.answer, c.year)
+        other = value_year(c.kind, c.answer, c.year)
         distance = abs(other - era) if era is not None and other is not None else _FAR
         return (
             -len(c.tag_ids & tag_ids),
@@ -128,7 +159,7 @@ def rank_siblings(fact: Fact, tag_ids: frozenset[int], pool: Iterable[Candidate]
             c.fact_id,
         )
 
-    return sorted((c for c in pool if c.fact_id != fact.pk and c.kind == fact.kind), key=key)
+    return sorted((c for c in pool if c.fact_id != fact.pk and fits(fact, c)), key=key)
 
 
 def acceptable_siblings(
@@ -214,15 +245,54 @@ def near_numbers(answer: str, rng: random.Random) -> list[str]:
         if number == int(number):
             values += [float(s) for s in _swapped_digits(str(int(number)))]
     rng.shuffle(values)
-    texts = [_format_like(v, raw) for v in values if v > 0]
+    # "21.0 km" beside "17.5 km" reads as made up: a value that rounds to a whole one is skipped.
+    texts = [t for t in (_format_like(v, raw) for v in values if v > 0) if not re.search(r"\.0+$", t)]
     return [t for t in dict.fromkeys(texts) if numeric_value(t) not in (None, 0, number)]
 
 
+def near_dates(answer: str, rng: random.Random) -> list[str]:
+    """Dates near the answer, written as precisely as it is: months for a month, days for a day."""
+    parsed = parse_partial_date(answer)
+    if parsed is None:
+        return []
+    values: list[PartialDate] = []
+    if parsed.precision == "year":
+        return near_years(str(parsed.year), rng)
+    month_index = parsed.year * 12 + parsed.month - 1
+    for offset in (1, 2, 3, 4, 5, 6, 8, 10, 12, 14):
+        for sign in (1, -1):
+            index = month_index + sign * offset
+            year, month = divmod(index, 12)
+            if parsed.precision == "month":
+                values.append(PartialDate(year, month + 1))
+            else:
+                try:
+                    datetime.date(year, month + 1, parsed.day)
+                except ValueError:
+                    continue
+                values.append(PartialDate(year, month + 1, parsed.day))
+    if parsed.precision == "day":
+        for offset in (1, 2, 3, 5, 7, 10, 12, 15):
+            for sign in (1, -1):
+                day = parsed.as_date() + datetime.timedelta(days=sign * offset)
+                values.append(PartialDate(day.year, day.month, day.day))
+    rng.shuffle(values)
+    today = timezone.now().date()
+    return [v.label for v in dict.fromkeys(values) if v.as_date() <= today]
+
+
 def near_values(fact: Fact, answer: str, rng: random.Random) -> list[str]:
+    """Made-up wrong values of the answer's class, inside the fact's era."""
+    era = fact_era(fact)
     if fact.kind == Fact.Kind.YEAR:
-        return near_years(answer, rng)
+        return [v for v in near_years(answer, rng) if in_era(era, int(v))]
+    if fact.kind == Fact.Kind.DATE:
+        return [v for v in near_dates(answer, rng) if in_era(era, value_year(fact.kind, v, None))]
     if fact.kind == Fact.Kind.NUMBER:
-        return near_numbers(answer, rng)
+        values = near_numbers(answer, rng)
+        if fact.unit.endswith("s"):  # "1 countries" is not English
+            values = [v for v in values if numeric_value(v) != 1]
+        return values
     return []
 
 
@@ -242,6 +312,14 @@ def author_distractors(fact: Fact, forbidden: ValueSet) -> list[Distractor]:
     return out
 
 
+def shape(text: str) -> str:
+    """How an answer is written, digits aside: "1995 to 2000" and "1985 to 1990" alike,
+    "the mid-1990s" and "the early 1980s" alike, but not a range and a decade."""
+    folded = re.sub(r"\d", "9", text.strip().casefold())
+    folded = re.sub(r"\b(?:early|mid|late)[- ]", "~", folded)
+    return re.sub(r"^the ", "", folded)
+
+
 def choose_distractors(
     fact: Fact,
     answer: str,
@@ -257,6 +335,9 @@ def choose_distractors(
     years and numbers, near values.
     """
     own = author_distractors(fact, forbidden)
+    alike = [d for d in own if shape(d.value) == shape(answer)]
+    if len(alike) >= count:
+        own = alike  # "the mid-1990s" among decades, "1995 to 2000" among ranges
     picked = rng.sample(own, min(count, len(own))) if own else []
     if fact.kind == Fact.Kind.TEXT or len(picked) >= count:
         return picked

@@ -50,6 +50,22 @@ def source_titles(citations: Sequence[Citation]) -> list[str]:
     return list(dict.fromkeys(c.source.title for c in citations))
 
 
+def sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+_MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DAY_DATE = rf"\d{{1,2}} (?:{_MONTH_NAMES}) \d{{3,4}}"
+_MONTH_DATE = rf"(?:{_MONTH_NAMES}) \d{{3,4}}"
+
+
+def fix_prepositions(text: str) -> str:
+    """Dates read as English does: "on 10 January 2003", "in July 2000", "in 2000"."""
+    text = re.sub(rf"\b[Ii]n ({_DAY_DATE})", lambda m: ("On " if m[0][0] == "I" else "on ") + m[1], text)
+    text = re.sub(rf"\b[Oo]n ({_MONTH_DATE})\b", lambda m: ("In " if m[0][0] == "O" else "in ") + m[1], text)
+    return re.sub(r"\b[Oo]n (\d{3,4})\b", lambda m: ("In " if m[0][0] == "O" else "in ") + m[1], text)
+
+
 def cite_line(titles: Sequence[str]) -> str:
     if not titles:
         return ""
@@ -100,11 +116,14 @@ def scopes(fact: Fact) -> list[Scope]:
         values = distinct_values(c.value or fact.answer for c in source_citations)
         if len(values) != 1:
             continue  # a source that contradicts itself cannot vouch for one answer
-        title = source_citations[0].source.title
+        title = source_citations[0].source.citation_name
+        given: dict[str, list[str]] = {}
+        for c in citations:
+            if c.source_id != source_citations[0].source_id:
+                given.setdefault(c.source.citation_name, []).append(c.value or fact.answer)
         others = [
-            f"{c.source.title} gives {c.value or fact.answer}"
-            for c in citations
-            if c.source_id != source_citations[0].source_id
+            f"{sentence_case(name)} gives {' and '.join(distinct_values(values))}"
+            for name, values in given.items()
         ]
         parts = [
             f"According to {title}, the answer is {with_unit(values[0], fact.unit)}.",
@@ -168,6 +187,8 @@ def multiple_choice(
     else:
         right_note = fact.statement
     entries = [(with_unit(scope.answer, fact.unit), right_note), *((d.text, d.note) for d in distractors)]
+    if fact.kind == Fact.Kind.TEXT:
+        entries = same_case(entries)
     options, notes, answer = _arrange(rng, shuffle, fact.kind, entries)
     return GeneratedQuestion(
         form=FORM.MULTIPLE_CHOICE,
@@ -176,6 +197,49 @@ def multiple_choice(
         answer=answer,
         explanation=scope.explanation,
         notes=notes,
+        **_common(fact),
+    )
+
+
+def same_case(entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Phrases that mix "relations grew closer" with "North Korea broke off ...": every one
+    capitalised, so the case of its first letter tells nothing."""
+    initials = {re.sub(r"^(?:the|a|an) ", "", text)[:1].islower() for text, _ in entries}
+    if len(initials) < 2:
+        return entries
+    return [(sentence_case(text), note) for text, note in entries]
+
+
+#: Kinds asked by typed recall: names and numbers one can type (not phrases, not dates).
+RECALL_KINDS = (
+    frozenset({Fact.Kind.PERSON, Fact.Kind.PLACE, Fact.Kind.ORGANISATION, Fact.Kind.TREATY, Fact.Kind.EVENT})
+    | Fact.NUMERIC_KINDS
+)
+#: Longer answers are asked as multiple choice: nobody types a treaty's full title.
+RECALL_MAX_LENGTH = 30
+
+
+def recall(fact: Fact, pool: Sequence[Candidate]) -> GeneratedQuestion:
+    """ "Type the answer": the options are the spellings that count (never shown before
+    answering); :func:`quiz.generation.checking.accepts` judges what is typed."""
+    from quiz.generation.checking import RECALL_MIN_GAP, distance
+
+    if fact.disputed or fact.kind not in RECALL_KINDS or len(fact.answer) > RECALL_MAX_LENGTH:
+        raise NotAskable("not asked by typed recall")
+    mine = normalise(fact.answer)
+    # Numbers are typed exactly; a name within a slip or two of another answer is not asked.
+    for other in [] if fact.kind in Fact.NUMERIC_KINDS else pool:
+        if other.fact_id != fact.pk and 0 < distance(mine, normalise(other.answer)) < RECALL_MIN_GAP:
+            raise NotAskable(f"{other.answer!r} is too close to the answer for typed recall")
+    stem = fact_stem(fact)  # a number's stem names its unit ("in kilometres", "How many countries")
+    spellings = distinct_values([with_unit(fact.answer, fact.unit), fact.answer, *(fact.aliases or [])])
+    return GeneratedQuestion(
+        form=FORM.RECALL,
+        stem=stem,
+        options=spellings,
+        answer=0,
+        explanation=scopes(fact)[0].explanation,
+        notes=[fact.statement.strip()] + [""] * (len(spellings) - 1),
         **_common(fact),
     )
 
@@ -212,9 +276,10 @@ def true_false(fact: Fact, pool: Sequence[Candidate], rng: random.Random) -> Gen
         raise NotAskable("statement does not contain the answer verbatim: no true/false question")
     tag_ids = frozenset(t.pk for t in fact.tags.all())
     explanation = scopes(fact)[0].explanation
+    statement = fact.statement.strip()
     if rng.random() < 0.5:
-        stem = f"True or false: {fact.statement.strip()}"
-        notes = [fact.statement.strip(), ""]
+        stem = f"True or false: {statement}"
+        notes = ["", f"The statement is true as written: {statement}"]
         answer = 0
     else:
         wrong = choose_distractors(
@@ -222,9 +287,11 @@ def true_false(fact: Fact, pool: Sequence[Candidate], rng: random.Random) -> Gen
         )
         if not wrong:
             raise NotAskable(f"no sibling of kind {fact.kind} to make the false variant")
-        false_statement = pattern.sub(lambda _: wrong[0].value, fact.statement.strip())
+        false_statement = fix_prepositions(pattern.sub(lambda _: wrong[0].value, statement))
         stem = f"True or false: {false_statement}"
-        notes = [wrong[0].note, fact.statement.strip()]
+        swapped = f"not {wrong[0].text} but {with_unit(fact.answer, fact.unit)}: {statement}"
+        elsewhere = f" ({wrong[0].note})" if wrong[0].note and wrong[0].note != statement else ""
+        notes = [f"The statement is false. The right value is {swapped}{elsewhere}", ""]
         answer = 1
     return GeneratedQuestion(
         form=FORM.TRUE_FALSE,
@@ -238,7 +305,14 @@ def true_false(fact: Fact, pool: Sequence[Candidate], rng: random.Random) -> Gen
 
 
 def comparable(a: TimelineEvent, b: TimelineEvent) -> bool:
-    """Whether the dates tell for certain which came first, at the precision both know."""
+    """Whether the dates tell for certain which came first, at the precision both know.
+
+    A period (an event with an end year) is comparable only with events wholly before or
+    after it: "Japan occupies Korea (1910–1945)" has no place in an order beside 1919.
+    """
+    if a.is_period or b.is_period:
+        a_end, b_end = a.end_year or a.year, b.end_year or b.year
+        return a_end < b.year or b_end < a.year
     if a.year != b.year:
         return True
     if not (a.month and b.month) or (a.month == b.month and not (a.day and b.day)):
@@ -282,8 +356,25 @@ def timeline(
     return timeline_question(timeline_order(events, rng, shuffle=shuffle), form)
 
 
-def timeline_question(shown: Sequence[TimelineEvent], form: str) -> GeneratedQuestion:
-    """A timeline question on events already in their shown order (see :func:`timeline_order`)."""
+def not_before_year(events: Sequence[TimelineEvent], rng: random.Random) -> int | None:
+    """A year Y such that every event but the latest ended before Y and the latest began in
+    or after it: "Which of these did NOT happen before Y?" has one answer. None if the
+    latest shares its year with the end of another."""
+    chronological = sorted(events, key=lambda e: (e.sort_key, e.pk))
+    last_end = max((e.end_year or e.year) for e in chronological[:-1])
+    latest = chronological[-1].year
+    if last_end >= latest:
+        return None
+    return rng.randint(last_end + 1, latest)
+
+
+def timeline_question(
+    shown: Sequence[TimelineEvent], form: str, year: int | None = None
+) -> GeneratedQuestion:
+    """A timeline question on events already in their shown order (see :func:`timeline_order`).
+
+    ``year`` is the boundary of a "did NOT happen before" question (:func:`not_before_year`).
+    """
     shown = list(shown)
     chronological = sorted(shown, key=lambda e: (e.sort_key, e.pk))
     options = [e.title for e in shown]
@@ -292,6 +383,8 @@ def timeline_question(shown: Sequence[TimelineEvent], form: str) -> GeneratedQue
     answer: int | list[int]
     if form == FORM.FIRST:
         stem, answer = "Which of these happened first?", order[0]
+    elif form == FORM.NOT_BEFORE:
+        stem, answer = f"Which of these did NOT happen before {year}?", order[-1]
     else:
         stem, answer = "Put these events in order, earliest first.", order
     citations = [c for e in chronological for c in e.citations.all()]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from quiz.generation import checking
 from quiz.models import Attempt, Item
 
 
@@ -36,13 +37,18 @@ def _index(value: Any, size: int) -> int:
     return index
 
 
-def parse_choice(form: str, option_count: int, data: Any) -> int | list[int]:
+def parse_choice(form: str, option_count: int, data: Any) -> int | list[int] | str:
     """The player's answer from POST data, checked against the item's options.
 
     Choice forms post ``choice=<option index>``. The order form posts ``place_<i>=<n>``:
     the place (1..N) the player gives option ``i``; it becomes the list of option indexes
     from first to last, the shape of ``Item.correct``, and must be a permutation.
     """
+    if form == Item.Form.RECALL:
+        typed = checking.typed_answer(data.get("typed"))
+        if typed is None:
+            raise InvalidAnswer(f"Type your answer (at most {checking.TYPED_MAX} characters).")
+        return typed
     if form != Item.Form.ORDER:
         return _index(data.get("choice"), option_count)
     order: list[int | None] = [None] * option_count
@@ -54,13 +60,13 @@ def parse_choice(form: str, option_count: int, data: Any) -> int | list[int]:
     return [index for index in order if index is not None]
 
 
-def record_answer(attempt: Attempt, item: Item, chosen: int | list[int]) -> bool:
+def record_answer(attempt: Attempt, item: Item, chosen: int | list[int] | str) -> bool:
     """Store the answer once. False if it did not count (already answered, finished, late).
 
     On success ``item`` and ``attempt`` are updated in memory as the database now has
     them (score, count, finished), so nothing needs to be read again.
     """
-    correct = chosen == item.correct
+    correct = checking.is_right(item.form, item.options, item.correct, chosen)
     now = timezone.now()
     with transaction.atomic():
         stored = Item.objects.filter(

@@ -128,7 +128,8 @@ def create_attempt(
 def start_attempt(quiz: Quiz, *, length: int, player: Player, tag: Tag | None = None) -> Attempt:
     """Generate ``length`` questions (fewer if the bank is small) and snapshot them."""
     seed = new_seed()
-    questions = generation.build_quiz(quiz, length=length, seed=seed, tag=tag)
+    seen = generation.seen_fact_ids(player.user_id, quiz.topic_id) if player.user_id else []
+    questions = generation.build_quiz(quiz, length=length, seed=seed, tag=tag, prefer_unseen=seen)
     items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
     return create_attempt(quiz, items, player=player, seed=seed, tag=tag)
 

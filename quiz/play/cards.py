@@ -33,6 +33,10 @@ class QuestionView:
         return self.form == Item.Form.ORDER
 
     @property
+    def is_recall(self) -> bool:
+        return self.form == Item.Form.RECALL
+
+    @property
     def places(self) -> range:
         return range(1, len(self.options) + 1)
 
@@ -75,13 +79,17 @@ class Feedback:
 
 
 def question_view(item: Item) -> QuestionView:
-    options = tuple(Option(index=i, text=text, key=i + 1) for i, text in enumerate(item.options))
+    # A recall item's options are the spellings that count: never on the page before answering.
+    shown = [] if item.form == Item.Form.RECALL else item.options
+    options = tuple(Option(index=i, text=text, key=i + 1) for i, text in enumerate(shown))
     return QuestionView(position=item.position, form=item.form, stem=item.stem, options=options)
 
 
-def _texts(options: list[str], indexes: int | list[int] | None) -> str:
+def _texts(options: list[str], indexes: int | list[int] | str | None) -> str:
     if indexes is None:
         return ""
+    if isinstance(indexes, str):  # what was typed (recall)
+        return indexes
     if isinstance(indexes, list):
         return " → ".join(options[i] for i in indexes)
     return options[indexes]
@@ -90,14 +98,16 @@ def _texts(options: list[str], indexes: int | list[int] | None) -> str:
 def feedback(item: Item) -> Feedback:
     correct, chosen = item.correct, item.chosen
     if isinstance(correct, list):
-        shown = [item.options[i] for i in correct]
+        # The right order, each event with its date (its note: "1860: The Qing cede ...").
+        notes = list(item.notes or []) + [""] * len(item.options)
         options = tuple(
             AnsweredOption(
-                text=text,
+                text=item.options[index],
                 is_correct=isinstance(chosen, list) and chosen[place] == correct[place],
                 was_chosen=False,
+                note=notes[index],
             )
-            for place, text in enumerate(shown)
+            for place, index in enumerate(correct)
         )
     else:
         notes = list(item.notes or [])
@@ -106,6 +116,8 @@ def feedback(item: Item) -> Feedback:
             AnsweredOption(text=text, is_correct=i == correct, was_chosen=i == chosen, note=notes[i])
             for i, text in enumerate(item.options)
         )
+    if item.form == Item.Form.RECALL:  # only the right answer is listed, with what it is
+        options = options[:1]
     note = ""
     if isinstance(chosen, int) and chosen != correct:
         note = options[chosen].note

@@ -49,7 +49,7 @@ BROKEN = {
         "explanaton:",
         "facts[0].explanaton",
         "unknown key 'explanaton' (expected one of: slug, kind, subject, statement, answer, tags, cite, "
-        "stem, unit, aliases, distractors, year, section, event, explanation, dispute); "
+        "stem, unit, aliases, distractors, class, year, era, section, event, explanation, dispute); "
         "did you mean 'explanation'?",
     ),
     "unknown top-level key": Broken(

@@ -240,9 +240,9 @@ TREATIES = [
     ),
     (
         "treaty-1953",
-        "ended the fighting in Korea",
+        "ended the fighting of 1950–1953 in a stalemate",
         "Korean Armistice Agreement",
-        "The Korean Armistice Agreement ended the fighting in Korea.",
+        "The Korean Armistice Agreement ended the fighting of 1950–1953 in a stalemate.",
         ("treaties", "war"),
     ),
     (
@@ -407,6 +407,8 @@ def make_attempt(
 
 def answer_data(item: Item, right: bool = True) -> dict[str, str]:
     """POST data answering ``item`` right (or wrong), whatever its form."""
+    if item.form == Item.Form.RECALL:
+        return {"typed": item.options[0] if right else "not the answer at all"}
     if item.form == Item.Form.ORDER:
         order = list(item.correct) if right else list(reversed(item.correct))
         return {f"place_{option}": str(order.index(option) + 1) for option in range(len(item.options))}

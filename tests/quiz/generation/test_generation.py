@@ -45,21 +45,21 @@ SINGLE_TOPIC_BUDGET = QUERY_BUDGET - 2
 
 def mc(fact, seed=0, shuffle=True):
     """A multiple-choice question on ``fact`` with its topic's facts of that kind as the pool."""
-    from quiz.generation.bank import candidate_pools, load_facts
+    from quiz.generation.bank import candidate_pools, load_facts, pool_key
 
     [loaded] = load_facts([fact.pk])
     rng = random.Random(seed)
-    pools = candidate_pools([(loaded.topic_id, loaded.kind)], [t.pk for t in loaded.tags.all()], rng)
-    return multiple_choice(loaded, pools.get((loaded.topic_id, loaded.kind), []), rng, shuffle=shuffle)
+    pools = candidate_pools([pool_key(loaded)], [t.pk for t in loaded.tags.all()], rng)
+    return multiple_choice(loaded, pools.get(pool_key(loaded), []), rng, shuffle=shuffle)
 
 
 def tf(fact, seed=0):
-    from quiz.generation.bank import candidate_pools, load_facts
+    from quiz.generation.bank import candidate_pools, load_facts, pool_key
 
     [loaded] = load_facts([fact.pk])
     rng = random.Random(seed)
-    pools = candidate_pools([(loaded.topic_id, loaded.kind)], [], rng)
-    return true_false(loaded, pools[(loaded.topic_id, loaded.kind)], rng)
+    pools = candidate_pools([pool_key(loaded)], [], rng)
+    return true_false(loaded, pools[pool_key(loaded)], rng)
 
 
 def right(question):
@@ -395,7 +395,12 @@ def test_true_false_false_variant_swaps_in_a_siblings_value(bank):
         else:
             assert "1858" not in question.stem
             assert question.stem.startswith("True or false: The Treaty of Aigun was signed in ")
-            assert question.notes[1] == fact.statement
+            swapped = question.stem.removeprefix("True or false: The Treaty of Aigun was signed in ").rstrip(
+                "."
+            )
+            # Choosing "True" is told what the swapped part really is, and the true statement.
+            assert f"not {swapped} but 1858" in question.notes[0]
+            assert fact.statement in question.notes[0]
     assert forms == {0, 1}
 
 
@@ -628,28 +633,34 @@ def test_a_lone_dossier_asks_no_cross_topic_pool_and_stays_flat(django_assert_ma
         build_quiz(large, length=10, seed=5)
 
 
-def test_other_topics_sharing_a_tag_lend_distractor_candidates():
-    """A fact's pool takes settled facts of its kind from another topic that shares one of its
-    tags, and none from a topic that does not (nor disputed ones)."""
+def test_other_topics_lend_distractors_only_of_the_same_answer_class():
+    """Another topic lends a candidate only when it shares a tag *and* the answer class (a
+    river for a river): not a city with the shared tag, not an unclassed year, not a
+    disputed river, not a river of a topic without a shared tag."""
     from quiz.generation.bank import candidate_pools
 
     borders, famine = TagFactory(slug="borders"), TagFactory(slug="famine")
-    asked = FactFactory(kind="year", answer="1860")
+    asked = FactFactory(kind="place", answer="Tumen River", answer_class="river")
     asked.tags.add(borders)
-    sharing = FactFactory(kind="year", answer="1689")
-    sharing.tags.add(borders)
-    disputed = FactFactory(topic=sharing.topic, kind="year", answer="1700")
-    disputed.tags.add(borders)
-    Fact.objects.filter(pk=disputed.pk).update(disputed=True)
-    unrelated = FactFactory(kind="year", answer="1932")
+    river = FactFactory(kind="place", answer="Han River", answer_class="river")
+    city = FactFactory(topic=river.topic, kind="place", answer="Seoul", answer_class="city")
+    disputed = FactFactory(topic=river.topic, kind="place", answer="Nakdong River", answer_class="river")
+    unrelated = FactFactory(kind="place", answer="Volga River", answer_class="river")
+    for fact in (river, city, disputed):
+        fact.tags.add(borders)
     unrelated.tags.add(famine)
+    Fact.objects.filter(pk=disputed.pk).update(disputed=True)
+    asked_year = FactFactory(topic=asked.topic, kind="year", answer="1860")
+    asked_year.tags.add(borders)
+    other_year = FactFactory(topic=river.topic, kind="year", answer="1689")
+    other_year.tags.add(borders)
     # The cross-topic pool reads forward from the pool's random start: put the others past it.
     Fact.objects.exclude(pk=asked.pk).update(sample_key=0.999)
 
-    pools = candidate_pools([(asked.topic_id, "year")], [borders.pk], random.Random(0))
+    keys = [(asked.topic_id, "place", "river"), (asked.topic_id, "year", "")]
+    pools = candidate_pools(keys, [borders.pk], random.Random(0))
 
-    pool = {c.fact_id: c for c in pools[(asked.topic_id, "year")]}
-    assert sharing.pk in pool
-    assert pool[sharing.pk].tag_ids == frozenset({borders.pk})
-    assert disputed.pk not in pool
-    assert unrelated.pk not in pool
+    pool = {c.fact_id: c for c in pools[keys[0]]}
+    assert set(pool) - {asked.pk} == {river.pk}
+    assert pool[river.pk].tag_ids == frozenset({borders.pk})
+    assert other_year.pk not in {c.fact_id for c in pools[keys[1]]}

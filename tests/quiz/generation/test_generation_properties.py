@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from content.answers import parse_partial_date
 from content.models import Fact, Topic, normalise, numeric_value
 from quiz.generation import audit_facts, build_quiz, generate_questions, questions_for_facts
 from quiz.generation.distractors import ValueSet
@@ -33,6 +34,12 @@ def dossier() -> Topic:
     return Topic.objects.get(slug="north-korea-russia")
 
 
+def cited_by(fact: Fact) -> ValueSet:
+    values = ValueSet(fact.kind)
+    values.add(fact.answer, *fact.aliases, *(c.value for c in fact.citations.all() if c.value))
+    return values
+
+
 def check(question, facts: dict[int, Fact], kinds_by_name: dict[str, set[str]], events: dict) -> None:
     """Every rule a generated question must keep, asserted."""
     options = question.options
@@ -40,18 +47,27 @@ def check(question, facts: dict[int, Fact], kinds_by_name: dict[str, set[str]], 
     assert len(question.notes) == len(options)
     assert question.explanation
     assert question.sources
-    if question.form in ("first", "order"):
+    if question.form in ("first", "order", "not_before"):
         shown = [events[title] for title in options]
         assert all(comparable(a, b) for i, a in enumerate(shown) for b in shown[i + 1 :])
         keys = [e.sort_key for e in shown]
         if question.form == "first":
             assert keys[question.answer] == min(keys)
+        elif question.form == "not_before":
+            year = int(question.stem.rstrip("?").rsplit(" ", 1)[1])
+            assert shown[question.answer].year >= year
+            assert all((e.end_year or e.year) < year for i, e in enumerate(shown) if i != question.answer)
         else:
             assert sorted(question.answer) == list(range(len(options)))
             assert [keys[i] for i in question.answer] == sorted(keys)
         return
     [fact_id] = question.fact_ids
     fact = facts[fact_id]
+    if question.form == "recall":
+        assert not fact.disputed, "typed recall would ask a disputed fact as settled"
+        assert question.answer == 0
+        assert cited_by(fact).contains(options[0].removesuffix(f" {fact.unit}") if fact.unit else options[0])
+        return
     if question.form == "true_false":
         assert options == ["True", "False"]
         assert not fact.disputed, "true/false would state a disputed fact as settled"
@@ -75,6 +91,10 @@ def check(question, facts: dict[int, Fact], kinds_by_name: dict[str, set[str]], 
         elif fact.kind in Fact.NUMERIC_KINDS:
             assert numeric_value(value) is not None
             assert numeric_value(value) >= 0
+        elif fact.kind == Fact.Kind.DATE:
+            made = parse_partial_date(value)
+            assert made is not None
+            assert made.precision == parse_partial_date(fact.answer).precision
         elif normalise(value) not in written:
             assert fact.kind in kinds_by_name.get(normalise(value), ()), f"{value!r} is not a {fact.kind}"
     if fact.unit:
@@ -83,7 +103,7 @@ def check(question, facts: dict[int, Fact], kinds_by_name: dict[str, set[str]], 
         assert question.stem.startswith("According to "), "a disputed fact asked as settled"
         title = question.stem.removeprefix("According to ").split(", ")[0]
         given_by_title = {
-            normalise(c.value or fact.answer) for c in fact.citations.all() if title in c.source.title
+            normalise(c.value or fact.answer) for c in fact.citations.all() if title == c.source.citation_name
         }
         assert normalise(bare[question.answer]) in given_by_title
 
