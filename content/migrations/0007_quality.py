@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0005_source_date_precision'),
+        ('content', '0006_search_index'),
     ]
 
     operations = [
