@@ -12,7 +12,7 @@ PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/pytho
 DEV_ENV := DEBUG=1
 DOSSIERS := $(wildcard fixtures/*.yaml)
 
-.PHONY: run test test-pg lint format install install-dev browser bench loadtest clean
+.PHONY: run test test-pg lint format install install-dev browser bench bench-live loadtest loadtest-live clean
 
 # `make run` installs what running needs (requirements.txt); the test tools come with
 # `make test` (requirements-dev.txt).
@@ -34,7 +34,7 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	@for f in $(DOSSIERS); do $(DEV_ENV) $(BIN)/python manage.py import_dossier $$f || exit 1; done
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_accounts
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_ENV) $(BIN)/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --reload --reload-dir config --reload-dir content --reload-dir quiz --reload-dir templates --reload-dir static --reload-include '*.html'
 
 # Debian's Chromium drives the browser tests (Playwright's own download cannot work here).
 browser:
@@ -69,6 +69,14 @@ bench: install-dev
 
 loadtest: install-dev
 	$(BIN)/python -m bench.loadtest
+	$(BIN)/python -m bench.loadtest_live
+
+# The live game: N players in one game answering within the same second (README, "Live game").
+bench-live: install-dev
+	$(BIN)/python -m bench.live
+
+loadtest-live: install-dev
+	$(BIN)/python -m bench.loadtest_live
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts .mypy_cache .ruff_cache db.sqlite3 db.sqlite3-wal db.sqlite3-shm

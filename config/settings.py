@@ -89,6 +89,30 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+# The live game's messages between app servers (Django Channels). One process needs nothing:
+# the in-memory layer. Several app servers share Redis: REDIS_URL=redis://host:6379/0, and
+# CHANNEL_PREFIX to keep deployments sharing one Redis apart.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CHANNEL_LAYERS: dict[str, dict[str, Any]] = (
+    {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # channels-redis waits up to 5 s on Redis for a message (BZPOPMIN); redis-py's
+                # own read timeout is also 5 s by default, and losing that race kills the
+                # consumer: give the socket longer than the wait.
+                # A pool per process, big enough for a burst of group messages.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 500}],
+                "prefix": os.environ.get("CHANNEL_PREFIX", "dossiers"),
+                "capacity": 2000,
+            },
+        }
+    }
+    if REDIS_URL
+    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 2000}}}
+)
 
 TEMPLATES = [
     {
@@ -203,6 +227,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The test suite's servers (uvicorn in the live game's tests) serve static files from the
+# app directories, as DEBUG does; production serves the collected, hashed files.
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

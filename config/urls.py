@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("quiz.classes.urls")),
     path("", include("quiz.leaderboards.urls")),
     path("", include("quiz.play.urls")),
+    path("", include("quiz.live.urls")),
     path("", include("content.urls")),
 ]

@@ -307,6 +307,7 @@ class Attempt(models.Model):
         REVIEW = "review", "Review of mistakes"
         CHALLENGE = "challenge", "Challenge"
         REPLAY = "replay", "Replay of questions already seen"
+        LIVE = "live", "Live game"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -538,3 +539,5 @@ class Throttle(models.Model):
 
 # The APIs' models live in their own area; importing them here registers them with the app.
 from quiz.api.models import ApiToken, TriviaToken, TriviaTokenSeen  # noqa: E402, F401
+# The live class game's tables live in their own area; imported here so the app sees them.
+from quiz.live.models import LiveAnswer, LiveGame, LivePlayer, LiveQuestion  # noqa: E402, F401

@@ -55,8 +55,8 @@ def class_progress(
     percentage and last play. One query.
 
     The same filters as :func:`class_attempts`. The average is over finished attempts of
-    the Quiz and Challenge modes: reviews of one's mistakes are practice, and replays of
-    seen questions count for nothing.
+    the Quiz, Challenge and Live game modes: reviews of one's mistakes are practice, and
+    replays of seen questions count for nothing.
     """
     played = Q(student__attempts__started_at__gte=F("joined_at")) & (
         Q(left_at__isnull=True) | Q(student__attempts__started_at__lt=F("left_at"))
@@ -70,7 +70,7 @@ def class_progress(
     finished = played & Q(
         student__attempts__finished_at__isnull=False,
         student__attempts__length__gt=0,
-        student__attempts__mode__in=(Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE),
+        student__attempts__mode__in=(Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE, Attempt.Mode.LIVE),
     )
     return (
         Membership.objects.filter(classroom=classroom)
