@@ -537,7 +537,7 @@ class Throttle(models.Model):
         return f"{self.key}: {self.count} until {self.window_end:%Y-%m-%d %H:%M}"
 
 
-# The APIs' models live in their own area; importing them here registers them with the app.
+# The areas' own models (the APIs, the live game) live in their areas; importing them here
+# registers them with the app.
 from quiz.api.models import ApiToken, TriviaToken, TriviaTokenSeen  # noqa: E402, F401
-# The live class game's tables live in their own area; imported here so the app sees them.
 from quiz.live.models import LiveAnswer, LiveGame, LivePlayer, LiveQuestion  # noqa: E402, F401

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0005_source_date_precision'),
-        ('quiz', '0004_throttle'),
+        ('content', '0007_quality'),
+        ('quiz', '0007_quality'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='attempt',
             name='mode',
-            field=models.CharField(choices=[('normal', 'Quiz'), ('review', 'Review of mistakes'), ('challenge', 'Challenge'), ('live', 'Live game')], default='normal', max_length=10),
+            field=models.CharField(choices=[('normal', 'Quiz'), ('review', 'Review of mistakes'), ('challenge', 'Challenge'), ('replay', 'Replay of questions already seen'), ('live', 'Live game')], default='normal', max_length=10),
         ),
         migrations.CreateModel(
             name='LiveGame',
