@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "quiz.permissions.account_flags",
+                "quiz.study.views.nav_counts",
             ],
         },
     },

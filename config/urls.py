@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("quiz.leaderboards.urls")),
     path("", include("quiz.play.urls")),
     path("", include("quiz.live.urls")),
+    path("", include("quiz.study.urls")),
     path("", include("content.urls")),
 ]

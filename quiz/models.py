@@ -308,6 +308,7 @@ class Attempt(models.Model):
         CHALLENGE = "challenge", "Challenge"
         REPLAY = "replay", "Replay of questions already seen"
         LIVE = "live", "Live game"
+        STUDY = "study", "Spaced review"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -537,7 +538,8 @@ class Throttle(models.Model):
         return f"{self.key}: {self.count} until {self.window_end:%Y-%m-%d %H:%M}"
 
 
-# The areas' own models (the APIs, the live game) live in their areas; importing them here
+# The areas' own models (the APIs, the live game, study) live in their areas; importing them here
 # registers them with the app.
 from quiz.api.models import ApiToken, TriviaToken, TriviaTokenSeen  # noqa: E402, F401
 from quiz.live.models import LiveAnswer, LiveGame, LivePlayer, LiveQuestion  # noqa: E402, F401
+from quiz.study.models import MemoryCard, ReviewLog, StudySettings  # noqa: E402, F401

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,12 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from fsrs import Rating
 
 from content.models import Topic
-from quiz.models import TEACHERS_GROUP, Attempt, Item, Quiz
+from quiz.models import TEACHERS_GROUP, Attempt, Item, Player, Quiz
+from quiz.study import memory as study
 from tests.factories import (
     AttemptFactory,
     ClassroomFactory,
@@ -199,6 +203,24 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
     yield "review of mistakes", student, reverse("attempt_question", args=[review.pk, 1]), {}
     yield "challenge", anonymous, reverse("challenge", args=[attempt.share_code]), {}
     yield "history", student, reverse("history"), {}
+
+    yield "review, nothing met", anonymous, reverse("review"), {}
+    what_you_know = reverse("study_dossier", args=[topic.slug])
+    yield "what you know of a dossier, nothing met", anonymous, what_you_know, HX
+    met = topic.facts.order_by("pk")[:8]
+    study.record_review(Player(site["student"].pk, ""), met, Rating.Good, timezone.now() - timedelta(days=5))
+    for name, url, headers in [
+        ("review, facts due", reverse("review"), {}),
+        ("what you know of a dossier", what_you_know, {}),
+        ("what you know of a dossier, htmx", what_you_know, HX),
+        ("what I remember", reverse("study_progress"), {}),
+        ("what I remember, htmx", reverse("study_progress"), HX),
+        ("study settings", reverse("study_settings"), {}),
+    ]:
+        yield name, student, url, headers
+    student.post(reverse("review"))
+    session = Attempt.objects.get(mode=Attempt.Mode.STUDY)
+    yield "review session question", student, reverse("attempt_question", args=[session.pk, 1]), {}
 
     for name, url in [
         ("classes (teacher)", reverse("class_list")),

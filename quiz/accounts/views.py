@@ -38,6 +38,7 @@ from quiz.accounts.history import (
 )
 from quiz.models import Attempt, Item
 from quiz.permissions import is_teacher
+from quiz.study import memory as study
 
 if TYPE_CHECKING:
     from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -82,6 +83,7 @@ class LoginView(auth_views.LoginView):
         old_key = self.request.session.session_key
         response = super().form_valid(form)
         claim_anonymous_attempts(form.get_user(), old_key)
+        study.claim_anonymous_cards(form.get_user(), old_key)
         return response
 
 
@@ -121,6 +123,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         old_key = request.session.session_key
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         claimed = claim_anonymous_attempts(user, old_key)
+        study.claim_anonymous_cards(user, old_key)
         note = (
             f" The {claimed} quiz{'zes' if claimed != 1 else ''} you played are saved to it."
             if claimed

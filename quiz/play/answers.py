@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from quiz.generation import checking
 from quiz.models import Attempt, Item
+from quiz.study import memory as study
 
 
 class InvalidAnswer(ValueError):
@@ -87,6 +88,7 @@ def record_answer(attempt: Attempt, item: Item, chosen: int | list[int] | str) -
         if counted != 1:
             transaction.set_rollback(True)
             return False
+        study.record_review(attempt, item.fact_ids, study.rating_for(item.form, correct), now, form=item.form)
     item.answered_at, item.chosen, item.is_correct = now, chosen, correct
     attempt.score += int(correct)
     attempt.answered_count += 1

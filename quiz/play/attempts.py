@@ -26,8 +26,12 @@ if TYPE_CHECKING:
 
 #: Every question page and every answer reads its item with these: all of an item but the
 #: links to where it came from (for results and reviews), its attempt and quiz.
-_ITEM_DEFERRED = ("fact_id", "question_id", "fact_ids", "tag_slugs", "section_slug")
-_ATTEMPT_FIELDS = ("quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at")
+_ITEM_DEFERRED = ("fact_id", "question_id", "tag_slugs", "section_slug")
+#: user_id and session_key too: the answer reviews the item's facts for the attempt's player.
+_ATTEMPT_FIELDS = (
+    *("quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at"),
+    *("user_id", "session_key"),
+)
 
 
 def owned_item(player: Player, attempt_id: Any, position: int) -> Item | None:

@@ -62,9 +62,9 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live_server, dossier, device):
     """Home, dossier, tag, search with results, sign up, log in and the rate-limit page
     (signed out); a quiz's start page, each question and each answer's feedback, the
-    results, history and leaderboards (signed in); and the class page, the API token page
-    and the two API docs pages (one operation tried out) of the player's teacher: axe-core
-    finds no violation of impact serious or critical on any of them."""
+    results, history, leaderboards and the study pages (signed in); and the class page, the
+    API token page and the two API docs pages (one operation tried out) of the player's
+    teacher: axe-core finds no violation of impact serious or critical on any of them."""
     page: Page = request.getfixturevalue(device)
     base = live_server.url
     player = UserFactory(username="player")
@@ -108,7 +108,14 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
         page.get_by_role("link", name=link).click()
     expect(page).to_have_url(re.compile(r"/results/$"))
     audit(page, "results", found)
-    for name, url in [("history", "/history/"), ("leaderboards", "/leaderboards/")]:
+    for name, url in [
+        ("history", "/history/"),
+        ("leaderboards", "/leaderboards/"),
+        ("review", "/review/"),
+        ("study progress", "/review/progress/"),
+        ("study settings", "/review/settings/"),
+        ("what I know of a dossier", f"/review/dossiers/{dossier.slug}/"),
+    ]:
         page.goto(base + url)
         audit(page, name, found)
 

@@ -92,7 +92,7 @@ def test_owned_item_loads_the_item_with_its_attempt_and_quiz_for_its_owner_only(
         assert item.served_at is not None
         assert item.answered_at is None
     stored = mine.items.get(position=1).fact_ids
-    with django_assert_num_queries(1):  # the card does not read it, so it loads when asked
+    with django_assert_num_queries(0):  # loaded with the item: the answer reviews its facts
         assert item.fact_ids == stored
     assert attempts.owned_item(Player(None, "anon"), anonymous.pk, 2).position == 2
     assert attempts.owned_item(Player(UserFactory().pk, ""), mine.pk, 1) is None

@@ -1,0 +1,328 @@
+"""Memory cards: scheduling reviews with FSRS, the rating rule, counts and progress.
+
+Time is always a parameter (``now``, an aware datetime); nothing here reads the clock.
+
+The rating rule (what an answer tells the model):
+
+- a wrong answer is **Again**;
+- a right true/false answer is **Hard**: a coin toss is right half the time, so it is
+  weaker evidence of recall than picking one of four options or typing the answer;
+- any other right answer (multiple choice, which-came-first, ordering, typed) is **Good**.
+
+Every fact behind an answered item is reviewed: a generated question has one fact, a
+timeline question the facts of its events, a teacher's question the facts it is tied to.
+
+The scheduler runs without FSRS's short learning steps (minutes apart, made for flash-card
+apps that repeat a card within one sitting): every review is scheduled in whole days, so
+a fact answered right today comes back in a few days, and one answered wrong comes back
+tomorrow (a new fact by its tiny first stability, a known one by one relearning step of a
+day).
+Fuzzing is off, so a schedule is repeatable (tests walk days forward and expect it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Protocol
+
+from django.db import transaction
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery
+from django.urls import reverse
+from fsrs import Card, Rating, Scheduler, State
+
+from content.models import Fact
+from quiz.study.models import DEFAULT_RETENTION, MemoryCard, ReviewLog, StudySettings, player_key
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+TRUE_FALSE = "true_false"
+#: A fact the player got wrong comes back the next day (then FSRS's interval again).
+RELEARN_AFTER = dt.timedelta(days=1)
+
+
+class PlayerLike(Protocol):
+    """What identifies a player (``quiz.models.Player`` and ``Attempt`` both have these)."""
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def session_key(self) -> str: ...
+
+
+def key_of(player: PlayerLike) -> str:
+    return player_key(player.user_id, player.session_key)
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """The same instant with ``datetime.UTC`` as its tzinfo, which fsrs insists on."""
+    if moment.tzinfo is None:
+        raise ValueError("study times must be timezone-aware")
+    return moment.astimezone(dt.UTC)
+
+
+@lru_cache(maxsize=64)
+def scheduler(desired_retention: float = DEFAULT_RETENTION) -> Scheduler:
+    return Scheduler(
+        desired_retention=desired_retention,
+        learning_steps=(),
+        relearning_steps=(RELEARN_AFTER,),
+        enable_fuzzing=False,
+    )
+
+
+def rating_for(form: str, correct: bool) -> Rating:
+    """The rule above: wrong → Again, right true/false → Hard, any other right answer → Good."""
+    if not correct:
+        return Rating.Again
+    return Rating.Hard if form == TRUE_FALSE else Rating.Good
+
+
+def to_fsrs(card: MemoryCard) -> Card:
+    return Card(
+        card_id=card.pk or 0,
+        state=State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=utc(card.due),
+        last_review=utc(card.last_review) if card.last_review else None,
+    )
+
+
+def retrievability(card: MemoryCard, now: dt.datetime) -> float:
+    """The chance the player recalls the fact at ``now`` (0 for a card never reviewed)."""
+    return float(scheduler().get_card_retrievability(to_fsrs(card), utc(now)))
+
+
+_CARD_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def record_review(
+    player: PlayerLike, facts: Iterable[Fact | int], rating: Rating | int, now: dt.datetime, *, form: str = ""
+) -> int:
+    """Review the player's card of each fact with ``rating`` at ``now``; how many were reviewed.
+
+    Three statements whatever the number of facts: one SELECT (the facts that still exist,
+    each with the player's card if any, and the player's desired retention), one upsert of
+    the cards (``INSERT … ON CONFLICT (player, fact) DO UPDATE``) and one INSERT of the
+    log rows. None when the item has no facts or the player has no identity. The answer
+    path calls it inside its transaction, after its conditional UPDATE succeeded, so an
+    answer that did not count (a replay, a second tab) reviews nothing.
+    """
+    key = key_of(player)
+    ids = sorted({fact.pk if isinstance(fact, Fact) else int(fact) for fact in facts})
+    if not key or not ids:
+        return 0
+    now, rating = utc(now), Rating(rating)
+    retention = (
+        Subquery(StudySettings.objects.filter(user_id=player.user_id).values("desired_retention")[:1])
+        if player.user_id is not None
+        else None
+    )
+    rows = (
+        Fact.objects.filter(pk__in=ids)
+        .annotate(card=FilteredRelation("memory_cards", condition=Q(memory_cards__player=key)))
+        .values("pk", "card__id", "card__introduced_at", *(f"card__{c}" for c in _CARD_COLUMNS))
+        .order_by("pk")
+    )
+    if retention is not None:
+        rows = rows.annotate(retention=retention)
+    cards: list[MemoryCard] = []
+    logs: list[ReviewLog] = []
+    for row in rows:
+        schedule = scheduler(row.get("retention") or DEFAULT_RETENTION)
+        card = MemoryCard(player=key, user_id=player.user_id, fact_id=row["pk"], introduced_at=now, due=now)
+        if row["card__id"] is not None:
+            # pk stays unset: bulk_create would split rows with and without one into two INSERTs;
+            # the (player, fact) conflict finds the row.
+            card.introduced_at = row["card__introduced_at"]
+            for column in _CARD_COLUMNS:
+                setattr(card, column, row[f"card__{column}"])
+        was_review = card.last_review is not None and card.state == MemoryCard.State.REVIEW
+        reviewed, _ = schedule.review_card(to_fsrs(card), rating, now)
+        card.state, card.step = reviewed.state.value, reviewed.step
+        card.stability, card.difficulty = reviewed.stability, reviewed.difficulty
+        card.due, card.last_review, card.last_form = reviewed.due, now, form
+        card.reps += 1
+        card.lapses += int(was_review and rating == Rating.Again)
+        cards.append(card)
+        logs.append(
+            ReviewLog(
+                player=key,
+                user_id=player.user_id,
+                fact_id=card.fact_id,
+                rating=rating.value,
+                form=form,
+                reviewed_at=now,
+                state=card.state,
+                stability=reviewed.stability or 0.0,
+                difficulty=reviewed.difficulty or 0.0,
+                due=card.due,
+            )
+        )
+    if not cards:
+        return 0
+    with transaction.atomic(savepoint=False):
+        MemoryCard.objects.bulk_create(
+            cards,
+            update_conflicts=True,
+            unique_fields=["player", "fact"],
+            update_fields=[*_CARD_COLUMNS, "last_form", "user"],
+        )
+        ReviewLog.objects.bulk_create(logs)
+    return len(cards)
+
+
+def due_count(player: PlayerLike, now: dt.datetime) -> int:
+    """How many of the player's facts are due at ``now``: one COUNT on the (player, due) index."""
+    key = key_of(player)
+    if not key:
+        return 0
+    return MemoryCard.objects.filter(player=key, due__lte=now).count()
+
+
+def claim_anonymous_cards(user: User, session_key: str | None) -> int:
+    """Move the cards (and review logs) of an anonymous session to ``user``; how many moved.
+
+    Where both already have a card for a fact, the one reviewed last wins.
+    """
+    if not session_key:  # never match every anonymous card
+        return 0
+    anonymous, mine = player_key(None, session_key), player_key(user.pk, "")
+    theirs = MemoryCard.objects.filter(player=anonymous)
+    if not theirs.exists():
+        return 0
+    same_fact = MemoryCard.objects.filter(fact_id=OuterRef("fact_id"))
+    theirs.filter(Exists(same_fact.filter(player=mine, last_review__gte=OuterRef("last_review")))).delete()
+    MemoryCard.objects.filter(player=mine).filter(Exists(same_fact.filter(player=anonymous))).delete()
+    ReviewLog.objects.filter(player=anonymous).update(player=mine, user=user)
+    return MemoryCard.objects.filter(player=anonymous).update(player=mine, user=user)
+
+
+def settings_for(user_id: int | None) -> StudySettings:
+    """The player's settings, or the defaults (not saved) for anonymous players and newcomers."""
+    if user_id is not None:
+        found = StudySettings.objects.filter(user_id=user_id).first()
+        if found is not None:
+            return found
+    return StudySettings(user_id=user_id) if user_id is not None else StudySettings()
+
+
+# What the player knows, where they read it ------------------------------------
+
+
+@dataclass(frozen=True)
+class PassageCounts:
+    """How many of a passage's facts the player knows, has due, or has never met."""
+
+    total: int
+    met: int
+    due: int
+
+    @property
+    def known(self) -> int:
+        return self.met - self.due
+
+    @property
+    def never_met(self) -> int:
+        return self.total - self.met
+
+
+def passage_counts(player: PlayerLike, topic_id: int, now: dt.datetime) -> dict[int, PassageCounts]:
+    """Per section of the topic (by pk): facts known, due, never met. One grouped query."""
+    key = key_of(player) or "-"  # "-" matches no card: everything is never met
+    rows = (
+        Fact.objects.filter(topic_id=topic_id, section__isnull=False)
+        .annotate(card=FilteredRelation("memory_cards", condition=Q(memory_cards__player=key)))
+        .values("section_id")
+        .annotate(
+            total=Count("pk"),
+            met=Count("card__id"),
+            due=Count("card__id", filter=Q(card__due__lte=now)),
+        )
+        .order_by()
+    )
+    return {row["section_id"]: PassageCounts(row["total"], row["met"], row["due"]) for row in rows}
+
+
+@dataclass(frozen=True)
+class Recall:
+    """The player's likely recall today of the facts they met in one passage or tag."""
+
+    kind: str  # "passage" or "tag"
+    pk: int
+    label: str
+    url: str
+    facts: int
+    recall: float  # mean retrievability, 0..1
+
+    @property
+    def percent(self) -> int:
+        return round(self.recall * 100)
+
+
+@dataclass(frozen=True)
+class Progress:
+    passages: list[Recall]
+    tags: list[Recall]
+
+    @property
+    def weakest(self) -> Recall | None:
+        rows = self.passages + self.tags
+        return min(rows, key=lambda r: (r.recall, -r.facts, r.kind, r.label)) if rows else None
+
+
+def progress(player: PlayerLike, now: dt.datetime) -> Progress:
+    """Per passage and per tag, the mean retrievability at ``now`` of the facts met. Two queries."""
+    key = key_of(player)
+    if not key:
+        return Progress([], [])
+    cards = list(
+        MemoryCard.objects.filter(player=key)
+        .select_related("fact__section__topic")
+        .only(
+            "fact_id",
+            "state",
+            "step",
+            "stability",
+            "difficulty",
+            "due",
+            "last_review",
+            "fact__section__slug",
+            "fact__section__context",
+            "fact__section__topic__slug",
+            "fact__section__topic__title",
+        )
+    )
+    recall = {card.fact_id: retrievability(card, now) for card in cards}
+    by_passage: dict[int, list[float]] = {}
+    passages: dict[int, tuple[str, str]] = {}
+    for card in cards:
+        section = card.fact.section
+        if section is not None:
+            by_passage.setdefault(section.pk, []).append(recall[card.fact_id])
+            label = section.context[:1].upper() + section.context[1:]
+            passages[section.pk] = (label, section.get_absolute_url())
+    by_tag: dict[int, list[float]] = {}
+    tags: dict[int, tuple[str, str]] = {}
+    through = Fact.tags.through.objects.filter(
+        fact_id__in=Subquery(MemoryCard.objects.filter(player=key).values("fact_id"))
+    )
+    for fact_id, tag_id, name, slug in through.values_list("fact_id", "tag_id", "tag__name", "tag__slug"):
+        if fact_id in recall:
+            by_tag.setdefault(tag_id, []).append(recall[fact_id])
+            tags[tag_id] = (name, reverse("tag_detail", args=[slug]))
+
+    def rows(kind: str, values: dict[int, list[float]], labels: dict[int, tuple[str, str]]) -> list[Recall]:
+        out = [
+            Recall(kind, pk, labels[pk][0], labels[pk][1], len(v), sum(v) / len(v))
+            for pk, v in values.items()
+        ]
+        return sorted(out, key=lambda r: (r.recall, r.label))
+
+    return Progress(rows("passage", by_passage, passages), rows("tag", by_tag, tags))

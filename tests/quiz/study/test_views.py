@@ -1,0 +1,406 @@
+"""The study pages: /review/ and its sessions, the answer path's reviews, the dossier fragment,
+progress with its chart, "practise my weakest", and the settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from fsrs import Rating
+
+from content.models import Fact
+from quiz.models import Attempt, Item, Player
+from quiz.study import memory, sessions
+from quiz.study.models import MemoryCard, ReviewLog, StudySettings
+from tests.factories import UserFactory
+from tests.quiz.conftest import answer_data
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def user(client):
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+def me(user) -> Player:
+    return Player(user_id=user.pk, session_key="")
+
+
+def age(player: Player, delta: dt.timedelta) -> None:
+    """Move the player's whole study history ``delta`` into the past: for FSRS, time passing."""
+    key = memory.key_of(player)
+    for card in MemoryCard.objects.filter(player=key):
+        card.due -= delta
+        card.last_review = card.last_review - delta if card.last_review else None
+        card.introduced_at -= delta
+        card.save()
+
+
+def play_through(client, attempt: Attempt, *, right: bool = True) -> None:
+    for item in attempt.items.order_by("position"):
+        client.get(reverse("attempt_question", args=[attempt.pk, item.position]))
+        client.post(reverse("attempt_question", args=[attempt.pk, item.position]), answer_data(item, right))
+
+
+def askable_facts(bank, n: int = 4) -> list[Fact]:
+    """Facts that can be asked both as multiple choice and as true/false."""
+    names = ["border-river", "bridge", "summit-2019", "capital", "treaty-1689", "treaty-1860"]
+    return [bank.facts[name] for name in names][:n]
+
+
+# The answer path ---------------------------------------------------------------------
+
+
+def first_item_with_facts(client, attempt: Attempt) -> Item:
+    """Answer the items before the first one that stands on facts (a timeline question whose
+    events carry none stands on nothing); show that one and return it."""
+    for item in attempt.items.order_by("position"):
+        url = reverse("attempt_question", args=[attempt.pk, item.position])
+        client.get(url)
+        if item.fact_ids:
+            return item
+        client.post(url, answer_data(item, True))
+    raise AssertionError("no item stands on a fact")
+
+
+def test_answering_reviews_the_facts_once_even_from_two_tabs(client, user, bank):
+    """A right answer makes a card; the same answer posted again (second tab) stores no second review."""
+    client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
+    attempt = Attempt.objects.get()
+    item = first_item_with_facts(client, attempt)
+    url = reverse("attempt_question", args=[attempt.pk, item.position])
+    client.post(url, answer_data(item, True), **HX)
+    client.post(url, answer_data(item, False), **HX)
+    assert ReviewLog.objects.count() == len(item.fact_ids)
+    rating = Rating.Hard if item.form == Item.Form.TRUE_FALSE else Rating.Good
+    assert set(ReviewLog.objects.values_list("rating", flat=True)) == {rating}
+    assert set(MemoryCard.objects.values_list("fact_id", flat=True)) == set(item.fact_ids)
+    assert set(MemoryCard.objects.values_list("last_form", flat=True)) == {item.form}
+
+
+def test_the_answer_costs_three_more_queries_when_it_has_facts(client, user, bank, django_assert_num_queries):
+    """Session, user, item, the two conditional UPDATEs as before (with the test's savepoints),
+    plus the review's SELECT, upsert and INSERT; an item without facts costs nothing more."""
+    client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
+    attempt = Attempt.objects.get()
+    for item in attempt.items.order_by("position"):
+        url = reverse("attempt_question", args=[attempt.pk, item.position])
+        client.get(url)
+        if not item.fact_ids:  # a timeline question whose events carry no facts: as before
+            with django_assert_num_queries(7):
+                assert client.post(url, answer_data(item, True), **HX).status_code == 200
+            continue
+        with django_assert_num_queries(7 + 3):
+            assert client.post(url, answer_data(item, True), **HX).status_code == 200
+        break
+    assert MemoryCard.objects.exists()
+
+
+def test_anonymous_cards_follow_the_player_to_a_new_account(client, bank):
+    client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
+    play_through(client, Attempt.objects.get())
+    met = MemoryCard.objects.filter(user=None).count()
+    assert met > 0
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "newbie",
+            "email": "n@example.org",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 302
+    assert not MemoryCard.objects.filter(user=None).exists()
+    assert MemoryCard.objects.filter(user__username="newbie").count() == met
+
+
+def test_anonymous_cards_follow_the_player_at_log_in(client, bank):
+    user = UserFactory(username="back")
+    user.set_password("a-long-pass-phrase")
+    user.save()
+    client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
+    play_through(client, Attempt.objects.get())
+    met = MemoryCard.objects.filter(user=None).count()
+    client.post(reverse("login"), {"username": "back", "password": "a-long-pass-phrase"})
+    assert MemoryCard.objects.filter(user=user, player=f"u{user.pk}").count() == met > 0
+    assert not MemoryCard.objects.filter(user=None).exists()
+
+
+# /review/ ---------------------------------------------------------------------------
+
+
+def test_review_page_counts_due_facts_and_the_nav_shows_them(client, user, bank, django_assert_num_queries):
+    facts = askable_facts(bank)
+    now = timezone.now()
+    memory.record_review(me(user), facts[:3], Rating.Good, now - dt.timedelta(days=5))
+    memory.record_review(me(user), facts[3:], Rating.Good, now)
+    with django_assert_num_queries(
+        7
+    ):  # session, user, due count, settings, met today, new facts, teacher flag
+        response = client.get(reverse("review"))
+    html = response.content.decode()
+    assert re.search(r'<span class="stat-number">3</span> facts due', html)
+    assert re.search(r'badge-due">3<span class="visually-hidden"> due', html)
+    assert "Start a review</button>" in html
+
+
+def test_the_nav_count_is_one_query_and_none_for_a_visitor_without_a_session(
+    rf, bank, django_assert_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from quiz.study.views import nav_counts
+
+    request = rf.get("/")
+    request.user, request.session = AnonymousUser(), SessionStore()
+    with django_assert_num_queries(0):
+        assert nav_counts(request)["study_due"]() == 0
+    user = UserFactory()
+    memory.record_review(
+        me(user), askable_facts(bank, 2), Rating.Again, timezone.now() - dt.timedelta(days=3)
+    )
+    request = rf.get("/")
+    request.user, request.session = user, SessionStore()
+    due = nav_counts(request)["study_due"]
+    with django_assert_num_queries(1):  # once, however many times the header shows the nav
+        assert due() == 2
+        assert due() == 2
+    request = rf.get("/")
+    request.user, request.study_due = user, 5  # a view that counted already
+    with django_assert_num_queries(0):
+        assert nav_counts(request)["study_due"]() == 5
+
+
+def test_a_session_asks_due_facts_in_another_form_than_last_time(client, user, bank):
+    facts = askable_facts(bank)
+    past = timezone.now() - dt.timedelta(days=10)
+    for fact in facts[:2]:
+        memory.record_review(me(user), [fact], Rating.Good, past, form=Item.Form.MULTIPLE_CHOICE)
+    for fact in facts[2:]:
+        memory.record_review(me(user), [fact], Rating.Good, past, form=Item.Form.TRUE_FALSE)
+    StudySettings.objects.create(user=user, new_per_day=0)
+    response = client.post(reverse("review"))
+    attempt = Attempt.objects.get(mode=Attempt.Mode.STUDY)
+    assert response["Location"] == attempt.get_absolute_url()
+    forms = {item.fact_ids[0]: item.form for item in attempt.items.all()}
+    assert forms == {
+        facts[0].pk: Item.Form.TRUE_FALSE,
+        facts[1].pk: Item.Form.TRUE_FALSE,
+        facts[2].pk: Item.Form.MULTIPLE_CHOICE,
+        facts[3].pk: Item.Form.MULTIPLE_CHOICE,
+    }
+    play_through(client, attempt)
+    assert memory.due_count(me(user), timezone.now()) == 0
+    assert set(MemoryCard.objects.values_list("last_form", flat=True)) == {"true_false", "multiple_choice"}
+    page = client.get(reverse("attempt_question", args=[attempt.pk, 1])).content.decode()
+    assert "Spaced review" in page
+
+
+def test_new_facts_arrive_a_few_a_day(client, user, bank):
+    """The daily limit counts facts first met today, in quizzes or reviews."""
+    StudySettings.objects.create(user=user, new_per_day=3)
+    memory.record_review(me(user), askable_facts(bank, 1), Rating.Good, timezone.now())
+    client.post(reverse("review"))
+    attempt = Attempt.objects.get(mode=Attempt.Mode.STUDY)
+    assert attempt.length == 2
+    play_through(client, attempt)
+    assert sessions.new_allowance(me(user), timezone.now()) == 0
+    response = client.post(reverse("review"), follow=True)
+    assert "Nothing to review right now" in response.content.decode()
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert sessions.new_allowance(me(user), tomorrow) == 3
+
+
+def test_nothing_to_review_for_a_newcomer(client):
+    html = client.get(reverse("review")).content.decode()
+    assert "0</span> facts due" in html
+    assert "You have no facts to review yet" in html
+    response = client.post(reverse("review"))
+    assert response.status_code == 302
+    assert not Attempt.objects.exists()
+
+
+def test_review_rejects_other_methods(client):
+    assert client.put(reverse("review")).status_code == 405
+
+
+# The dossier fragment ------------------------------------------------------------------
+
+
+def test_dossier_page_loads_the_personal_part_separately(client, bank):
+    html = client.get(reverse("topic_detail", args=[bank.topic.slug])).content.decode()
+    url = reverse("study_dossier", args=[bank.topic.slug])
+    assert f'hx-get="{url}"' in html
+    assert f'href="{url}"' in html  # the no-JS fallback
+    assert 'id="memory-section-borders"' in html
+
+
+def test_dossier_fragment_counts_known_due_and_never_met(client, user, bank, django_assert_max_num_queries):
+    borders = list(bank.topic.facts.filter(section__slug="borders").order_by("pk"))
+    now = timezone.now()
+    memory.record_review(me(user), borders[:2], Rating.Good, now)
+    memory.record_review(me(user), borders[2:3], Rating.Again, now - dt.timedelta(days=2))
+    url = reverse("study_dossier", args=[bank.topic.slug])
+    with django_assert_max_num_queries(5):
+        response = client.get(url, **HX)
+    html = response.content.decode()
+    assert "<html" not in html
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert "Cookie" in response["Vary"]
+    passage = re.search(r'id="memory-section-borders"[^>]*hx-swap-oob="true">(.*?)</p>', html, re.S).group(1)
+    assert "2 known" in passage
+    assert "1 due" in passage
+    assert f"{len(borders) - 3} never met" in passage
+    page = client.get(url).content.decode()
+    assert "<html" in page
+    assert "2 known" in page
+
+
+def test_another_players_cards_never_show(client, bank):
+    other = UserFactory()
+    memory.record_review(me(other), bank.topic.facts.all(), Rating.Good, timezone.now())
+    html = client.get(reverse("study_dossier", args=[bank.topic.slug]), **HX).content.decode()
+    assert "known" not in html
+    assert "You have not met the facts of this dossier yet" in html
+
+
+def test_unknown_dossier_is_404(client):
+    assert client.get(reverse("study_dossier", args=["nope"])).status_code == 404
+
+
+# Progress and the weakest ------------------------------------------------------------------
+
+
+def test_progress_draws_recall_per_passage_and_tag_as_svg(client, user, bank):
+    facts = askable_facts(bank, 6)
+    long_ago = timezone.now() - dt.timedelta(days=40)
+    memory.record_review(me(user), facts[:3], Rating.Good, long_ago)
+    memory.record_review(me(user), facts[3:], Rating.Good, timezone.now())
+    response = client.get(reverse("study_progress"), **HX)
+    html = response.content.decode()
+    assert "<svg" in html
+    assert "style=" not in html
+    assert "By passage" in html
+    assert "By theme" in html
+    widths = [float(w) for w in re.findall(r'class="recall-bar recall-\w+"[^>]*width="([0-9.]+)"', html)]
+    assert widths
+    assert min(widths) < max(widths)
+    report = memory.progress(me(user), timezone.now())
+    assert report.weakest is not None
+    assert report.weakest.recall < 0.9
+
+
+def test_history_loads_progress_with_htmx(client, user, bank):
+    client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
+    play_through(client, Attempt.objects.get())
+    html = client.get(reverse("history")).content.decode()
+    assert f'hx-get="{reverse("study_progress")}"' in html
+
+
+def test_practise_my_weakest_starts_a_quiz_on_the_lowest_recall(client, user, bank):
+    facts = askable_facts(bank, 6)
+    memory.record_review(me(user), facts, Rating.Good, timezone.now())
+    weak = bank.facts["treaty-1689"]
+    memory.record_review(me(user), [weak], Rating.Again, timezone.now() - dt.timedelta(days=30))
+    response = client.post(reverse("study_weakest"))
+    attempt = Attempt.objects.get()
+    assert response["Location"] == attempt.get_absolute_url()
+    assert attempt.mode == Attempt.Mode.NORMAL
+    assert attempt.length > 0
+
+
+def test_practise_my_weakest_without_cards_says_so(client):
+    response = client.post(reverse("study_weakest"), follow=True)
+    assert "Play a quiz first" in response.content.decode()
+    assert client.get(reverse("study_weakest")).status_code == 405
+
+
+def test_results_page_offers_practise_my_weakest(client, user, bank):
+    client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
+    attempt = Attempt.objects.get()
+    play_through(client, attempt)
+    html = client.get(reverse("attempt_results", args=[attempt.pk])).content.decode()
+    assert f'action="{reverse("study_weakest")}"' in html
+
+
+# Settings ----------------------------------------------------------------------
+
+
+def test_profile_shows_the_study_settings(client, user):
+    html = client.get(reverse("profile")).content.decode()
+    assert 'name="desired_retention"' in html
+    assert 'value="0.9"' in html
+
+
+@pytest.mark.parametrize("value", ["0.5", "0.99", "x", ""])
+def test_retention_outside_the_range_is_refused_and_nothing_saved(client, user, value):
+    response = client.post(reverse("study_settings"), {"desired_retention": value, "new_per_day": "5"})
+    assert response.status_code == 400
+    assert "retention" in response.content.decode().lower()
+    assert not StudySettings.objects.exists()
+
+
+def test_settings_are_saved(client, user):
+    response = client.post(reverse("study_settings"), {"desired_retention": "0.85", "new_per_day": "4"})
+    assert response["Location"] == reverse("profile")
+    saved = StudySettings.objects.get(user=user)
+    assert (saved.desired_retention, saved.new_per_day) == (0.85, 4)
+
+
+def test_settings_need_an_account(client):
+    response = client.get(reverse("study_settings"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_two_tabs_answering_one_review_item_store_one_review(client, user, bank):
+    """The session's items are answered by the usual conditional write: the second tab's answer
+    (a different choice) is shown what was stored, and reviews nothing."""
+    memory.record_review(me(user), askable_facts(bank, 1), Rating.Good, timezone.now() - dt.timedelta(days=9))
+    StudySettings.objects.create(user=user, new_per_day=0)
+    client.post(reverse("review"))
+    attempt = Attempt.objects.get(mode=Attempt.Mode.STUDY)
+    item = attempt.items.get(position=1)
+    url = reverse("attempt_question", args=[attempt.pk, 1])
+    client.get(url)
+    client.post(url, answer_data(item, True), **HX)
+    response = client.post(url, answer_data(item, False), **HX)
+    assert "You already answered this question" in response.content.decode()
+    assert ReviewLog.objects.count() == 2  # the seed review and one from the session
+    assert ReviewLog.objects.latest("pk").rating in (Rating.Good, Rating.Hard)
+
+
+def test_the_chart_scales_bars_to_recall():
+    from quiz.study.chart import recall_chart
+    from quiz.study.memory import Recall
+
+    chart = recall_chart(
+        [Recall("tag", 1, "Low", "/t/low/", 3, 0.25), Recall("tag", 2, "Full", "/t/f/", 1, 1.0)]
+    )
+    low, full = chart.bars
+    assert low.width * 4 == pytest.approx(full.width, abs=0.2)
+    assert (low.level, full.level, low.percent) == ("low", "high", 25)
+    assert full.y_bar > low.y_bar
+    assert chart.height >= full.y_bar + chart.bar_height
+
+
+@pytest.mark.parametrize("facts", [2, 6])
+def test_progress_fragment_queries_do_not_grow_with_cards(
+    client, user, bank, facts, django_assert_num_queries
+):
+    """Session, user, the player's cards with their passages, and the tags of those facts."""
+    memory.record_review(
+        me(user), askable_facts(bank, facts), Rating.Good, timezone.now() - dt.timedelta(days=2)
+    )
+    with django_assert_num_queries(4):
+        assert client.get(reverse("study_progress"), **HX).status_code == 200
