@@ -12,7 +12,7 @@ PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/pytho
 DEV_ENV := DEBUG=1
 DOSSIERS := $(wildcard fixtures/*.yaml)
 
-.PHONY: run test test-pg lint format install install-dev browser bench bench-live loadtest loadtest-live clean
+.PHONY: run test test-pg lint format install install-dev browser redis bench bench-live loadtest loadtest-live clean
 
 # `make run` installs what running needs (requirements.txt); the test tools come with
 # `make test` (requirements-dev.txt).
@@ -42,7 +42,14 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install-dev browser
+# The live game's scale-out test runs two app servers on one Redis (127.0.0.1:6379).
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; \
+	  for _ in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
+
+test: install-dev browser redis
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy
@@ -51,7 +58,7 @@ test: install-dev browser
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server).
-test-pg: install-dev browser
+test-pg: install-dev browser redis
 	$(BIN)/pytest
 
 # mypy imports the settings (django-stubs), which want DEBUG or a SECRET_KEY.
