@@ -143,6 +143,8 @@ def _forms_attempt(user) -> Attempt:
 
 
 def _answer_data(item: Item) -> dict[str, str]:
+    if item.form == Item.Form.RECALL:
+        return {"typed": "1858"}
     if item.form == Item.Form.ORDER:
         return {f"place_{i}": str(i + 1) for i in range(len(item.options))}
     return {"choice": "1"}
