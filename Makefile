@@ -71,7 +71,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Throughput is driven by wrk, Debian's C load generator (see bench/wrk.py).
 bench: install-dev
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the benchmark..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench.run
 
 loadtest: install-dev

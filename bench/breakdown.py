@@ -3,14 +3,22 @@
 The throughput figures say how the answer compares with the bare view; this says why.
 Requests go straight to Django's WSGI handler in this process (no HTTP, no client), so
 each figure is the server's own time per request. During the answers, the parts of the
-path are timed where the view calls them: the player (which loads the session and the
-signed-in user), reading the item, storing the answer, and rendering the card. What is
-left is the framework around them: middleware, CSRF, URL resolution, the response.
+path are timed at Django's own seams, so the breakdown does not depend on how the app's
+modules are laid out:
+
+- the session and the signed-in user: ``django.contrib.auth.get_user``, which the
+  authentication middleware calls on first use of ``request.user`` (it loads the session);
+- the app's reads and writes: every SQL statement run outside the other parts (through
+  ``connection.execute_wrapper``), SELECTs apart from the rest, with the COMMIT;
+- rendering: Django templates' ``render``.
+
+Each part's time excludes the parts nested in it, except SQL, which counts towards the
+part that ran it (the session's SELECT is the session's). What is left is the framework
+around them and the view's own Python: middleware, CSRF, URL resolution, the response.
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import random
 import sys
@@ -21,13 +29,11 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
-#: (label, module path, attribute): the parts of the answer path that are timed.
-PARTS = (
-    ("session and signed-in user", "quiz.models", "Player"),
-    ("reading the item (one SELECT)", "quiz.play.attempts", "owned_item"),
-    ("storing the answer (transaction)", "quiz.play.answers", "record_answer"),
-    ("rendering the feedback card", "quiz.play.views", "render"),
-)
+SESSION_AND_USER = "session and signed-in user (auth.get_user)"
+READS = "the app's reads (SELECTs)"
+WRITES = "the app's writes (BEGIN, UPDATEs, COMMIT)"
+RENDERING = "rendering the feedback card (templates)"
+PARTS = (SESSION_AND_USER, READS, WRITES, RENDERING)
 
 
 def environ(
@@ -61,40 +67,67 @@ def call(app: Callable[..., Iterable[bytes]], env: dict[str, Any]) -> str:
     return status[0]
 
 
+class _Clock:
+    """Seconds per part, each exclusive of the parts nested in it."""
+
+    def __init__(self) -> None:
+        self.spent: Counter[str] = Counter()
+        self.stack: list[list[float]] = []  # per open part: [seconds spent in nested parts]
+
+    def timed(self, label: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        frame = [0.0]
+        self.stack.append(frame)
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.stack.pop()
+            self.spent[label] += elapsed - frame[0]  # type: ignore[assignment]  # a Counter of seconds
+            if self.stack:
+                self.stack[-1][0] += elapsed
+
+    def sql(self, label: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.stack:  # inside another part: its SQL is that part's
+            return function(*args, **kwargs)
+        return self.timed(label, function, *args, **kwargs)
+
+
 @contextmanager
 def timing_parts() -> Iterator[Counter[str]]:
-    """Wrap each of :data:`PARTS` with a timer for the duration; yields seconds per label."""
-    import importlib
+    """Time each of :data:`PARTS` for the duration; yields seconds per label."""
+    from django.contrib import auth
+    from django.db import connection
+    from django.template.backends.django import Template
 
-    spent: Counter[str] = Counter()
-    restore: list[tuple[object, str, object]] = []
-    for label, module_path, name in PARTS:
-        module = importlib.import_module(module_path)
-        original = getattr(module, name)
-        owner: object  # a class or a module: the wrappers below replace its attributes
-        if isinstance(original, type):  # Player: time its ``of`` (the session and user load there)
-            owner, attr, function = original, "of", original.__dict__["of"].__func__
-        else:
-            owner, attr, function = module, name, original
+    clock = _Clock()
+    get_user, render = auth.get_user, Template.render
+    connection.ensure_connection()
+    commit = connection.commit
 
-        def timed(
-            *args: Any, _function: Callable[..., Any] = function, _label: str = label, **kwargs: Any
-        ) -> Any:
-            started = time.perf_counter()
-            try:
-                return _function(*args, **kwargs)
-            finally:
-                spent[_label] += time.perf_counter() - started  # type: ignore[assignment]  # a Counter of seconds: floats
+    def timed_get_user(request: Any) -> Any:
+        return clock.timed(SESSION_AND_USER, get_user, request)
 
-        wrapped = functools.wraps(function)(timed)
-        previous = owner.__dict__[attr]
-        setattr(owner, attr, classmethod(wrapped) if owner is not module else wrapped)
-        restore.append((owner, attr, previous))
+    def timed_render(self: Template, *args: Any, **kwargs: Any) -> Any:
+        return clock.timed(RENDERING, render, self, *args, **kwargs)
+
+    def timed_commit() -> None:
+        clock.sql(WRITES, commit)
+
+    def timed_sql(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        label = READS if sql.lstrip()[:6].upper() == "SELECT" else WRITES
+        return clock.sql(label, execute, sql, params, many, context)
+
+    auth.get_user = timed_get_user
+    Template.render = timed_render  # type: ignore[method-assign,assignment]  # restored below
+    connection.commit = timed_commit  # type: ignore[method-assign]  # an instance attribute, deleted below
     try:
-        yield spent
+        with connection.execute_wrapper(timed_sql):
+            yield clock.spent
     finally:
-        for owner, attr, previous in reversed(restore):
-            setattr(owner, attr, previous)
+        auth.get_user = get_user
+        Template.render = render  # type: ignore[method-assign]
+        del connection.commit
 
 
 def measure(sessions: list[dict[str, Any]], answer_fields: Callable[..., dict[str, str]]) -> dict:
@@ -130,5 +163,5 @@ def measure(sessions: list[dict[str, Any]], answer_fields: Callable[..., dict[st
         statuses = Counter(call(app, env).split()[0] for env in envs[warm:])
         answer_us = (time.perf_counter() - started) / (len(envs) - warm) * 1e6
     count = len(envs) - warm
-    parts = {label: spent[label] / count * 1e6 for label, _, _ in PARTS}
+    parts = {label: spent[label] / count * 1e6 for label in PARTS}
     return {"bare_us": bare_us, "answer_us": answer_us, "parts": parts, "count": count, "statuses": statuses}
