@@ -149,6 +149,8 @@ local FILLER_PATH = @FILLER_PATH@
 local FILLER_BODY = @FILLER_BODY@
 -- An answer run whose last answers never come back (a socket error) gives up after this.
 local PATIENCE_US = @PATIENCE_US@
+-- A cycled run also stops once it has run this long (0: no limit), whatever it counted.
+local LIMIT_US = @LIMIT_US@
 
 local threads = {}
 function setup(thread)
@@ -219,7 +221,7 @@ function response(status, headers, body)
   counted = counted + 1
   statuses[status] = (statuses[status] or 0) + 1
   last_us = now_us()
-  if counted >= TARGET then finish() end
+  if counted >= TARGET or (CYCLE and LIMIT_US > 0 and last_us - first_us >= LIMIT_US) then finish() end
 end
 
 function done(summary, latency, requests_stats)
@@ -257,6 +259,7 @@ def lua_script(
     filler_path: str = FILLER_PATH,
     filler_body: str = FILLER_BODY,
     patience_seconds: float = 10.0,
+    limit_seconds: float = 0.0,
 ) -> str:
     """The Lua script for one run (see the module's docstring)."""
     values = {
@@ -267,6 +270,7 @@ def lua_script(
         "@FILLER_PATH@": _lua_string(filler_path),
         "@FILLER_BODY@": _lua_string(filler_body),
         "@PATIENCE_US@": str(int(patience_seconds * 1_000_000)),
+        "@LIMIT_US@": str(int(limit_seconds * 1_000_000)),
         "@PREFIX@": RESULT_PREFIX,
     }
     script = LUA_TEMPLATE
@@ -299,12 +303,14 @@ def run(
     workdir: Path,
     *,
     target: int | None = None,
+    limit_seconds: float = 0.0,
     connections: int = DEFAULT_CONNECTIONS,
     deadline: int = DEFAULT_DEADLINE,
     filler_path: str = FILLER_PATH,
     filler_body: str = FILLER_BODY,
 ) -> WrkResult:
-    """Send ``requests`` with wrk: once each (``target`` None), or cycled until ``target`` responses.
+    """Send ``requests`` with wrk: once each (``target`` None), or cycled until ``target`` responses
+    are counted or, with ``limit_seconds``, that much time has passed.
 
     Returns the parsed result with wrk's own CPU time (its rusage, all threads) and wall time.
     """
@@ -324,6 +330,7 @@ def run(
             cycle=target is not None,
             filler_path=filler_path,
             filler_body=filler_body,
+            limit_seconds=limit_seconds if target is not None else 0.0,
         )
     )
     command = [

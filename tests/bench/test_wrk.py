@@ -124,3 +124,10 @@ def test_a_cycled_list_is_sent_until_the_target_is_counted_and_statuses_are_kept
     assert abs(result.statuses[200] - result.statuses[418]) <= 4  # alternated, 4 in flight at most
     assert result.fillers == 0
     assert len(Recorder.seen) >= 200
+
+
+def test_a_cycled_run_with_a_time_limit_stops_there_short_of_its_target(server, tmp_path):
+    result = wrk.run(server, [WrkRequest("GET", "/page/")], tmp_path, target=10**9, limit_seconds=0.3)
+    assert 0 < result.counted < 10**9
+    assert result.window_seconds >= 0.3
+    assert result.statuses == {200: result.counted}
