@@ -572,6 +572,10 @@ def main(argv: list[str] | None = None) -> int:
     print_report(machine, results)
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine, "results": results}, indent=1))
+    lost = [r["engine"] for r in results if not figures(r)["answers_match"]]
+    if lost:
+        print(f"bench: the answers stored do not match the answers acknowledged on {', '.join(lost)}")
+        return 1
     return 0
 
 
