@@ -38,12 +38,13 @@ def test_the_short_bench_drives_gunicorn_with_wrk_and_every_acknowledged_answer_
         assert tp["bare"]["requests"] == SHORT.bare_requests
         assert tp["dossier"]["requests"] == SHORT.dossier_requests
         assert tp["bare"]["statuses"] == {"200": SHORT.bare_requests}
+        assert tp["bare_after"]["statuses"] == {"200": SHORT.bare_requests}
         assert tp["dossier"]["statuses"] == {"200": SHORT.dossier_requests}
         assert tp["posted"] == tp["answer"]["requests"] == answers
         assert tp["answer"]["statuses"] == {"200": answers}
         assert tp["stored"] == tp["answer"]["ok"] == answers
         assert (tp["locked"], tp["tracebacks"]) == (0, 0)
-        for key in ("bare", "dossier", "answer"):
+        for key in ("bare", "dossier", "answer", "bare_after"):
             run = tp[key]
             assert run["socket_errors"] == 0
             assert run["rps"] > 0
@@ -74,7 +75,8 @@ def _result(*, posted: int, ok: int, stored: int) -> dict:
             "connections": 16,
             "dossier_path": "/dossiers/x/",
             "load_average": [0.5, 0.7],
-            "bare": {**run, "rps": 500.0, "ok": posted, "statuses": {"200": posted}},
+            "bare": {**run, "rps": 450.0, "ok": posted, "statuses": {"200": posted}},
+            "bare_after": {**run, "rps": 550.0, "ok": posted, "statuses": {"200": posted}},
             "dossier": {**run, "rps": 200.0, "ok": posted, "statuses": {"200": posted}},
             "answer": run,
             "posted": posted,
@@ -96,4 +98,5 @@ def test_the_report_flags_answers_stored_that_do_not_match_the_2xx_wrk_counted(c
     assert "answers: 10 posted, 9 got a 2xx, 10 stored (MISMATCH)" in out
     assert "answer/bare  throughput ratio       0.20  (meets target >= 0.17)" in out
     assert "dossier/bare throughput ratio       0.40  (meets target >= 0.2)" in out
+    assert "(bare = 500.0 req/s, the mean of its runs before and after the others)" in out
     assert out.strip().splitlines()[-1].startswith("bench: answer/bare=0.20 dossier/bare=0.40 ")
