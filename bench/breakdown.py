@@ -8,8 +8,11 @@ modules are laid out:
 
 - the session and the signed-in user: ``django.contrib.auth.get_user``, which the
   authentication middleware calls on first use of ``request.user`` (it loads the session);
-- the app's reads and writes: every SQL statement run outside the other parts (through
-  ``connection.execute_wrapper``), SELECTs apart from the rest, with the COMMIT;
+- the app's reads and writes: every ORM query run outside the other parts, from its
+  compiling to its rows (``SQLCompiler.execute_sql``; updates, inserts and deletes are
+  writes), every SQL statement run straight on a cursor (``connection.execute_wrapper``;
+  SELECTs are reads), and the COMMIT. Building a QuerySet's filters and making model
+  instances from the rows are not in them: they are in "the rest";
 - rendering: Django templates' ``render``.
 
 Each part's time excludes the parts nested in it, except SQL, which counts towards the
@@ -30,8 +33,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 SESSION_AND_USER = "session and signed-in user (auth.get_user)"
-READS = "the app's reads (SELECTs)"
-WRITES = "the app's writes (BEGIN, UPDATEs, COMMIT)"
+READS = "the app's reads (SELECTs, compiled and run)"
+WRITES = "the app's writes (UPDATEs compiled and run, COMMIT)"
 RENDERING = "rendering the feedback card (templates)"
 PARTS = (SESSION_AND_USER, READS, WRITES, RENDERING)
 
@@ -98,10 +101,16 @@ def timing_parts() -> Iterator[Counter[str]]:
     """Time each of :data:`PARTS` for the duration; yields seconds per label."""
     from django.contrib import auth
     from django.db import connection
+    from django.db.models.sql.compiler import (
+        SQLCompiler,
+        SQLDeleteCompiler,
+        SQLInsertCompiler,
+        SQLUpdateCompiler,
+    )
     from django.template.backends.django import Template
 
     clock = _Clock()
-    get_user, render = auth.get_user, Template.render
+    get_user, render, execute_sql = auth.get_user, Template.render, SQLCompiler.execute_sql
     connection.ensure_connection()
     commit = connection.commit
 
@@ -114,12 +123,17 @@ def timing_parts() -> Iterator[Counter[str]]:
     def timed_commit() -> None:
         clock.sql(WRITES, commit)
 
+    def timed_execute_sql(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        writes = isinstance(self, SQLUpdateCompiler | SQLDeleteCompiler | SQLInsertCompiler)
+        return clock.sql(WRITES if writes else READS, execute_sql, self, *args, **kwargs)
+
     def timed_sql(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         label = READS if sql.lstrip()[:6].upper() == "SELECT" else WRITES
         return clock.sql(label, execute, sql, params, many, context)
 
     auth.get_user = timed_get_user
     Template.render = timed_render  # type: ignore[method-assign,assignment]  # restored below
+    SQLCompiler.execute_sql = timed_execute_sql  # type: ignore[method-assign]  # restored below
     connection.commit = timed_commit  # type: ignore[method-assign]  # an instance attribute, deleted below
     try:
         with connection.execute_wrapper(timed_sql):
@@ -127,6 +141,7 @@ def timing_parts() -> Iterator[Counter[str]]:
     finally:
         auth.get_user = get_user
         Template.render = render  # type: ignore[method-assign]
+        SQLCompiler.execute_sql = execute_sql  # type: ignore[method-assign]
         del connection.commit
 
 
