@@ -33,8 +33,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 SESSION_AND_USER = "session and signed-in user (auth.get_user)"
-READS = "the app's reads (SELECTs, compiled and run)"
-WRITES = "the app's writes (UPDATEs compiled and run, COMMIT)"
+READS = "reads: SELECTs, compiled and run"
+WRITES = "writes: UPDATEs compiled and run, COMMIT"
 RENDERING = "rendering the feedback card (templates)"
 PARTS = (SESSION_AND_USER, READS, WRITES, RENDERING)
 
