@@ -10,16 +10,20 @@ a replay, a double click or a second tab cannot count twice.
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from quiz.generation import checking
 from quiz.models import Attempt, Item
 from quiz.study import memory as study
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models import Field, Model
 
 
 class InvalidAnswer(ValueError):
@@ -61,6 +65,34 @@ def parse_choice(form: str, option_count: int, data: Any) -> int | list[int] | s
     return [index for index in order if index is not None]
 
 
+@functools.cache
+def _answer_statements() -> tuple[str, str]:
+    """The two conditional UPDATEs of :func:`record_answer`, written once.
+
+    Every answer runs both inside its write transaction. Built with ``QuerySet.update``
+    (a Case/When and two F() expressions) they cost 2.0–3.3 ms of CPU per answer on a
+    loaded 2-core machine, against 0.45–0.72 ms for this SQL (make bench's in-process
+    breakdown, 2026-11-30); written out, SQLite's write lock is also held for less time.
+    The SQL is plain enough for SQLite and PostgreSQL alike; values go through each
+    field's ``get_db_prep_value`` as the ORM would send them. SET expressions see the row
+    as it was, so ``answered_count + 1`` is the new count.
+    """
+    item, attempt = Item._meta.db_table, Attempt._meta.db_table
+    return (
+        f"UPDATE {item} SET answered_at = %s, chosen = %s, is_correct = %s "
+        "WHERE id = %s AND attempt_id = %s AND answered_at IS NULL AND served_at IS NOT NULL",
+        f"UPDATE {attempt} SET score = score + %s, answered_count = answered_count + 1, "
+        "finished_at = CASE WHEN answered_count + 1 >= length THEN %s ELSE NULL END "
+        "WHERE id = %s AND finished_at IS NULL AND (deadline IS NULL OR deadline > %s)",
+    )
+
+
+def _prep(model: type[Model], name: str, value: Any, connection: BaseDatabaseWrapper) -> Any:
+    """``value`` as the database takes it for ``model``'s column ``name`` (as the ORM sends it)."""
+    field = cast("Field[Any, Any]", model._meta.get_field(name))
+    return field.get_db_prep_value(value, connection)
+
+
 def record_answer(attempt: Attempt, item: Item, chosen: int | list[int] | str) -> bool:
     """Store the answer once. False if it did not count (already answered, finished, late).
 
@@ -69,24 +101,20 @@ def record_answer(attempt: Attempt, item: Item, chosen: int | list[int] | str) -
     """
     correct = checking.is_right(item.form, item.options, item.correct, chosen)
     now = timezone.now()
-    with transaction.atomic():
-        stored = Item.objects.filter(
-            pk=item.pk, attempt_id=attempt.pk, answered_at__isnull=True, served_at__isnull=False
-        ).update(answered_at=now, chosen=chosen, is_correct=correct)
-        if stored != 1:
-            return False
-        counted = (
-            Attempt.objects.filter(pk=attempt.pk, finished_at__isnull=True)
-            .filter(Q(deadline__isnull=True) | Q(deadline__gt=now))
-            .update(
-                score=F("score") + int(correct),
-                answered_count=F("answered_count") + 1,
-                # SET expressions see the row as it was: answered_count + 1 is the new count.
-                finished_at=Case(When(answered_count__gte=F("length") - 1, then=Value(now)), default=None),
-            )
+    connection = connections[router.db_for_write(Item)]
+    at = _prep(Item, "answered_at", now, connection)
+    attempt_id = _prep(Attempt, "id", attempt.pk, connection)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        store_item, count_answer = _answer_statements()
+        cursor.execute(
+            store_item,
+            [at, _prep(Item, "chosen", chosen, connection), correct, item.pk, attempt_id],
         )
-        if counted != 1:
-            transaction.set_rollback(True)
+        if cursor.rowcount != 1:
+            return False
+        cursor.execute(count_answer, [int(correct), at, attempt_id, at])
+        if cursor.rowcount != 1:
+            transaction.set_rollback(True, using=connection.alias)
             return False
         study.record_review(attempt, item.fact_ids, study.rating_for(item.form, correct), now, form=item.form)
     item.answered_at, item.chosen, item.is_correct = now, chosen, correct
