@@ -252,6 +252,8 @@ def prepare_answers(
 
 
 def _answer_fields(item: dict[str, Any], rng: random.Random) -> dict[str, str]:
+    if item["form"] == "recall":
+        return {"typed": rng.choice(["1689", "Treaty of Nerchinsk", "not the answer"])}
     if item["form"] == "order":
         places = [str(n) for n in range(1, item["options"] + 1)]
         rng.shuffle(places)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -138,3 +139,22 @@ def answer(page: Page, *, keyboard: bool) -> None:
     else:
         card.locator('button[name="choice"]').first.click()
     expect(page.locator("#feedback-title")).to_be_visible()
+
+
+# axe-core: only violations of impact serious or critical fail (see test_accessibility.py).
+FAILING_IMPACTS = {"serious", "critical"}
+AXE = Axe()
+
+
+def audit(page: Page, name: str, found: list[str]) -> None:
+    """Run axe on the page as it is now; describe each serious or critical violation in
+    `found`."""
+    for violation in AXE.run(page).response["violations"]:
+        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+        line = (
+            f"{name}: {violation['id']} ({violation['impact']}) {violation['help']}"
+            f" [{len(violation['nodes'])} nodes, e.g. {targets}]"
+        )
+        print(line)
+        if violation["impact"] in FAILING_IMPACTS:
+            found.append(line)

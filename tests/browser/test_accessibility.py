@@ -17,35 +17,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from quiz.accounts import throttle
 from quiz.models import TEACHERS_GROUP
-from tests.browser.conftest import answer, start_quiz
+from tests.browser.conftest import answer, audit, start_quiz
 from tests.factories import ClassroomFactory, MembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FAILING_IMPACTS = {"serious", "critical"}
 PASSWORD = "correct horse battery staple"  # UserFactory's
-AXE = Axe()
-
-
-def audit(page: Page, name: str, found: list[str]) -> None:
-    """Run axe on the page as it is now; describe each serious or critical violation in
-    `found`."""
-    for violation in AXE.run(page).response["violations"]:
-        targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
-        line = (
-            f"{name}: {violation['id']} ({violation['impact']}) {violation['help']}"
-            f" [{len(violation['nodes'])} nodes, e.g. {targets}]"
-        )
-        print(line)
-        if violation["impact"] in FAILING_IMPACTS:
-            found.append(line)
 
 
 def log_in(page: Page, base_url: str, username: str) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 
 from bench.live import Uvicorn, live_env, prepare, right_choice
 from bench.server import fetch, sqlite_url
-from tests.browser.test_accessibility import audit
+from tests.browser.conftest import audit
 
 pytestmark = pytest.mark.browser
 
