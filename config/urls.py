@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("quiz.play.urls")),
     path("", include("quiz.live.urls")),
     path("", include("quiz.study.urls")),
+    path("", include("quiz.reports.urls")),
     path("", include("content.urls")),
 ]

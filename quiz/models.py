@@ -80,6 +80,8 @@ class Question(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by an edit once students were asked this version (quiz.reports.versions).
+    version = models.PositiveSmallIntegerField(default=1, editable=False)
 
     objects = QuestionQuerySet.as_manager()
 
@@ -424,6 +426,7 @@ class Item(models.Model):
     question = models.ForeignKey(
         Question, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
     )
+    question_version = models.PositiveSmallIntegerField(null=True, blank=True)
     fact_ids = models.JSONField(default=list, blank=True)
     passage_url = models.CharField(max_length=300, blank=True)
     passage_title = models.CharField(max_length=300, blank=True)
@@ -542,4 +545,5 @@ class Throttle(models.Model):
 # registers them with the app.
 from quiz.api.models import ApiToken, TriviaToken, TriviaTokenSeen  # noqa: E402, F401
 from quiz.live.models import LiveAnswer, LiveGame, LivePlayer, LiveQuestion  # noqa: E402, F401
+from quiz.reports.models import AttemptCorrection, Correction, FactAnswer, Report  # noqa: E402, F401
 from quiz.study.models import MemoryCard, ReviewLog, StudySettings  # noqa: E402, F401

@@ -21,7 +21,9 @@ from django.utils import timezone
 from fsrs import Rating
 
 from content.models import Topic
-from quiz.models import TEACHERS_GROUP, Attempt, Item, Player, Quiz
+from quiz.models import TEACHERS_GROUP, Attempt, Item, Player, Question, Quiz
+from quiz.reports import facts
+from quiz.reports.models import FactAnswer
 from quiz.study import memory as study
 from tests.factories import (
     AttemptFactory,
@@ -223,6 +225,28 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
     student.post(reverse("review"))
     session = Attempt.objects.get(mode=Attempt.Mode.STUDY)
     yield "review session question", student, reverse("attempt_question", args=[session.pk, 1]), {}
+    # When a question is wrong: the report form, the queue and what it opens.
+    report_url = reverse("report_item", args=[attempt.pk, 1])
+    yield "report a problem", student, report_url, {}
+    yield "report a problem, htmx", student, report_url, HX
+    student.post(report_url, {"reason": "wrong_answer", "note": "It was 1858."})
+    yield "report a problem, sent", student, report_url, {}
+    Question.objects.filter(pk=site["question"].pk).update(author=site["teacher"])
+    editor = Client()
+    editor.force_login(UserFactory(username="editor", is_superuser=True, is_staff=True))
+    fact = topic.facts.first()
+    facts.detect_changes()
+    FactAnswer.objects.filter(pk=fact.pk).update(pending=True, previous_answer="an old answer")
+    yield "reports queue (teacher)", teacher, reverse("report_queue"), {}
+    yield "reports on a question", teacher, reverse("report_question", args=[site["question"].pk]), {}
+    yield "reports queue (editor)", editor, reverse("report_queue"), {}
+    yield (
+        "reports on a generated question",
+        editor,
+        reverse("report_generated", args=[attempt.items.get(position=1).pk]),
+        {},
+    )
+    yield "a corrected fact", editor, reverse("report_fact", args=[fact.pk]), {}
 
     for name, url in [
         ("classes (teacher)", reverse("class_list")),

@@ -24,6 +24,7 @@ from quiz.authoring.formats.export import quiz_questions, written_questions
 from quiz.authoring.forms import ChoiceInlineFormSet, QuestionAdminForm
 from quiz.authoring.rules import MAX_CHOICES
 from quiz.models import Attempt, Choice, Classroom, Item, Membership, Question, Quiz
+from quiz.reports import versions
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -101,6 +102,14 @@ class QuestionAdmin(admin.ModelAdmin):
             assert request.user.is_authenticated  # the admin serves logged-in staff only
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change:  # an edit to a question students were asked starts a new version
+            edited = bool(versions.CONTENT_FIELDS & set(form.changed_data)) or any(
+                f.has_changed() for f in formsets
+            )
+            versions.after_edit(form.instance, content_changed=edited)
 
     @admin.action(description="Publish the selected questions", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:

@@ -433,6 +433,7 @@ def question_from_written(
         notes=[c.note for c in choices],
         fact_ids=[f.pk for f in facts],
         question_id=question.pk,
+        question_version=question.version,
         passage_url=section.get_absolute_url() if section else "",
         passage_title=section.heading if section else "",
         section_slug=section.slug if section else "",

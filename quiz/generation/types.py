@@ -26,6 +26,7 @@ class GeneratedQuestion:
     notes: list[str]
     fact_ids: list[int]
     question_id: int | None = None
+    question_version: int | None = None
     passage_url: str = ""
     passage_title: str = ""
     section_slug: str = ""

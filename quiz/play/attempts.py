@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: Every question page and every answer reads its item with these: all of an item but the
 #: links to where it came from (for results and reviews), its attempt and quiz.
-_ITEM_DEFERRED = ("fact_id", "question_id", "tag_slugs", "section_slug")
+_ITEM_DEFERRED = ("fact_id", "question_id", "question_version", "tag_slugs", "section_slug")
 #: user_id and session_key too: the answer reviews the item's facts for the attempt's player.
 _ATTEMPT_FIELDS = (
     *("id", "quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at"),
@@ -133,6 +133,7 @@ def item_from(question: GeneratedQuestion, position: int) -> Item:
         notes=list(question.notes),
         fact_id=question.fact_ids[0] if question.fact_ids else None,
         question_id=question.question_id,
+        question_version=question.question_version,
         fact_ids=list(question.fact_ids),
         passage_url=question.passage_url,
         passage_title=question.passage_title,
@@ -199,6 +200,7 @@ _SNAPSHOT_FIELDS = (
     "notes",
     "fact_id",
     "question_id",
+    "question_version",
     "fact_ids",
     "passage_url",
     "passage_title",

@@ -30,6 +30,7 @@ from content.models import Tag, Topic
 from quiz.leaderboards.standings import challengers
 from quiz.models import Attempt, Item, Player, Quiz
 from quiz.play import answers, attempts, cards
+from quiz.reports import regrade
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -264,6 +265,8 @@ def _card(
         context["feedback"] = cards.feedback(item)
         if not last:
             context["next_url"] = _question_url(attempt, item.position + 1)
+        if request.user.is_authenticated:
+            context["report_url"] = reverse("report_item", args=[attempt.pk, item.position])
     else:
         # Only the QuestionView: nothing that says which option is right.
         context["question"] = cards.question_view(item)
@@ -371,6 +374,7 @@ def attempt_results(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
             "challengers": challengers(attempt),
             "share_url": request.build_absolute_uri(reverse("challenge", args=[attempt.share_code])),
             "again_url": _again_url(attempt),
+            "corrections": regrade.notes_for(attempt),
         },
     )
 

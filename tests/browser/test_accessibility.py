@@ -22,9 +22,9 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from quiz.accounts import throttle
-from quiz.models import TEACHERS_GROUP
+from quiz.models import TEACHERS_GROUP, Question
 from tests.browser.conftest import answer, audit, start_quiz
-from tests.factories import ClassroomFactory, MembershipFactory, UserFactory
+from tests.factories import ClassroomFactory, MembershipFactory, QuestionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,9 +45,10 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live_server, dossier, device):
     """Home, dossier, tag, search with results, sign up, log in and the rate-limit page
     (signed out); a quiz's start page, each question and each answer's feedback, the
-    results, history, leaderboards and the study pages (signed in); and the class page, the
-    API token page and the two API docs pages (one operation tried out) of the player's
-    teacher: axe-core finds no violation of impact serious or critical on any of them."""
+    results, the report form, history, leaderboards and the study pages (signed in); and the
+    class page, the reported-questions queue and a question's reports, the API token page and
+    the two API docs pages (one operation tried out) of the player's teacher: axe-core finds
+    no violation of impact serious or critical on any of them."""
     page: Page = request.getfixturevalue(device)
     base = live_server.url
     player = UserFactory(username="player")
@@ -56,6 +57,7 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
     classroom = ClassroomFactory(teacher=teacher, name="Year 10 history")
     MembershipFactory(classroom=classroom, student=player)
     tag = dossier.sections.exclude(tags=None).first().tags.first()
+    draft = QuestionFactory(topic=dossier, author=teacher, status=Question.Status.DRAFT)
     found: list[str] = []
 
     for name, url in [
@@ -91,6 +93,9 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
         page.get_by_role("link", name=link).click()
     expect(page).to_have_url(re.compile(r"/results/$"))
     audit(page, "results", found)
+    page.goto(page.url.replace("/results/", "/q/1/report/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a problem")
+    audit(page, "report a problem", found)
     for name, url in [
         ("history", "/history/"),
         ("leaderboards", "/leaderboards/"),
@@ -107,6 +112,10 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
     expect(page.get_by_role("heading", level=1)).to_contain_text(classroom.name)
     expect(page.get_by_text(player.username).first).to_be_visible()
     audit(page, "class", found)
+    page.goto(base + reverse("report_queue"))
+    audit(page, "reported questions", found)
+    page.goto(base + reverse("report_question", args=[draft.pk]))
+    audit(page, "reports on a question", found)
     page.goto(base + reverse("api_token"))
     page.get_by_role("button", name="Create a token").click()
     expect(page.locator("code.api-key")).to_be_visible()
