@@ -33,7 +33,11 @@ class Form:
 
     @property
     def is_answer(self) -> bool:
-        return "choice" in self.choices or any(name.startswith("place_") for name in self.fields)
+        return (
+            "choice" in self.choices
+            or "typed" in self.inputs
+            or any(name.startswith("place_") for name in self.fields)
+        )
 
     @property
     def fields(self) -> set[str]:
@@ -93,8 +97,11 @@ def answer_form(html: str, base: str) -> Form | None:
 
 
 def answer_data(form: Form, rng: random.Random) -> dict[str, str]:
-    """A random valid answer: one ``choice``, or a random permutation of places."""
+    """A random valid answer: one ``choice``, a typed answer, or a random permutation of places."""
     data = dict(form.hidden)
+    if "typed" in form.inputs:
+        data["typed"] = rng.choice(["1689", "Treaty of Nerchinsk", "not the answer"])
+        return data
     if "choice" in form.choices:
         data["choice"] = rng.choice(form.choices["choice"])
         return data
@@ -109,6 +116,8 @@ def chosen(data: dict[str, str]) -> object:
     """What the server stores as ``Item.chosen`` for this answer: an index, or the order of options."""
     if "choice" in data:
         return int(data["choice"])
+    if "typed" in data:
+        return data["typed"]
     ranks = {int(k.removeprefix("place_")): int(v) for k, v in data.items() if k.startswith("place_")}
     return [option for option, _ in sorted(ranks.items(), key=lambda pair: pair[1])]
 
