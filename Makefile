@@ -12,7 +12,7 @@ PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/pytho
 DEV_ENV := DEBUG=1
 DOSSIERS := $(wildcard fixtures/*.yaml)
 
-.PHONY: run test test-pg lint format install install-dev browser redis bench bench-live loadtest loadtest-live clean
+.PHONY: run test test-pg lint format install install-dev browser redis wrk bench bench-live loadtest loadtest-live clean
 
 # `make run` installs what running needs (requirements.txt); the test tools come with
 # `make test` (requirements-dev.txt).
@@ -49,7 +49,7 @@ redis:
 	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; \
 	  for _ in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
 
-test: install-dev browser redis
+test: install-dev browser redis wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(DEV_ENV) $(BIN)/mypy
@@ -58,7 +58,7 @@ test: install-dev browser redis
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (DATABASE_URL must point at a server).
-test-pg: install-dev browser redis
+test-pg: install-dev browser redis wrk
 	$(BIN)/pytest
 
 # mypy imports the settings (django-stubs), which want DEBUG or a SECRET_KEY.
@@ -71,11 +71,14 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Throughput is driven by wrk, Debian's C load generator (see bench/wrk.py).
-bench: install-dev
+# Throughput is driven by wrk, Debian's C load generator (see bench/wrk.py); the bench's
+# own tests run it too.
+wrk:
 	@command -v wrk >/dev/null || { \
 	  echo "Installing Debian's wrk for the benchmark..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: install-dev wrk
 	$(BIN)/python -m bench.run
 
 loadtest: install-dev
