@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from content.models import Fact, Section, Tag, Topic
 from quiz.generation.bank import Candidate, candidate_pools, load_facts, pool_key
-from quiz.generation.questions import FORM, NotAskable, multiple_choice, true_false
+from quiz.generation.questions import FORM, NotAskable, multiple_choice, recall, true_false
 from quiz.generation.types import GeneratedQuestion
 from quiz.models import Attempt, Player, Quiz
 from quiz.play import attempts as play
@@ -35,6 +35,7 @@ Builder = Callable[[Fact, Sequence[Candidate], random.Random], GeneratedQuestion
 FORMS: tuple[tuple[str, Builder], ...] = (
     (FORM.MULTIPLE_CHOICE, lambda fact, pool, rng: multiple_choice(fact, pool, rng)),
     (FORM.TRUE_FALSE, true_false),
+    (FORM.RECALL, lambda fact, pool, rng: recall(fact, pool)),
 )
 
 

@@ -193,15 +193,16 @@ def test_a_session_asks_due_facts_in_another_form_than_last_time(client, user, b
     attempt = Attempt.objects.get(mode=Attempt.Mode.STUDY)
     assert response["Location"] == attempt.get_absolute_url()
     forms = {item.fact_ids[0]: item.form for item in attempt.items.all()}
+    # The form after the last one, in turn: multiple choice → true/false → typed recall.
     assert forms == {
         facts[0].pk: Item.Form.TRUE_FALSE,
         facts[1].pk: Item.Form.TRUE_FALSE,
-        facts[2].pk: Item.Form.MULTIPLE_CHOICE,
-        facts[3].pk: Item.Form.MULTIPLE_CHOICE,
+        facts[2].pk: Item.Form.RECALL,
+        facts[3].pk: Item.Form.RECALL,
     }
     play_through(client, attempt)
     assert memory.due_count(me(user), timezone.now()) == 0
-    assert set(MemoryCard.objects.values_list("last_form", flat=True)) == {"true_false", "multiple_choice"}
+    assert set(MemoryCard.objects.values_list("last_form", flat=True)) == {"true_false", "recall"}
     page = client.get(reverse("attempt_question", args=[attempt.pk, 1])).content.decode()
     assert "Spaced review" in page
 
