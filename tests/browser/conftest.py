@@ -8,16 +8,22 @@ browser lives for one test module, so neither the loop nor the override outlives
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connection
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from content.models import Topic
+from quiz.models import TEACHERS_GROUP
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -126,11 +132,19 @@ def start_quiz(page: Page, base_url: str, topic_url: str, shot=None, name: str =
 
 
 def answer(page: Page, *, keyboard: bool) -> None:
-    """Answer the question on screen: option 1 by mouse or key, or an order by its selects."""
+    """Answer the question on screen: option 1 by mouse or key, an order by its selects, or
+    a typed answer (Enter from the keyboard, the button by mouse)."""
     card = page.locator("#play-card")
     expect(card.locator("form.answer-form")).to_be_visible()  # the swap has landed
     selects = card.locator("select")
-    if selects.count():
+    typed = card.get_by_label("Your answer")
+    if typed.count():
+        typed.fill("Tumen")
+        if keyboard:
+            typed.press("Enter")
+        else:
+            card.get_by_role("button", name="Answer", exact=True).click()
+    elif selects.count():
         for index in range(selects.count()):
             selects.nth(index).select_option(str(index + 1))
         card.get_by_role("button", name="Submit order").click()
@@ -158,3 +172,16 @@ def audit(page: Page, name: str, found: list[str]) -> None:
         print(line)
         if violation["impact"] in FAILING_IMPACTS:
             found.append(line)
+
+
+@pytest.fixture
+def teachers_group(transactional_db):
+    """The Teachers group exactly as migration 0002 makes it, with its permissions.
+
+    Live-server tests flush the database between tests, which empties the group the
+    migration made; its own function puts it back (it only needs the connection's alias
+    from its schema editor), so a teacher has the permissions a real teacher has.
+    """
+    migration = importlib.import_module("quiz.migrations.0002_teachers_group")
+    migration.create_teachers_group(django_apps, SimpleNamespace(connection=connection))
+    return Group.objects.get(name=TEACHERS_GROUP)

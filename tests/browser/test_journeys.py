@@ -12,16 +12,12 @@ Each page passed through is saved as artifacts/screenshots/journey-*.png.
 
 from __future__ import annotations
 
-import importlib
 import io
 import re
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from playwright.sync_api import Page, expect
 
 from quiz.management.commands.create_demo_accounts import TEACHER
@@ -39,16 +35,9 @@ EXPLANATION = "The Tumen runs along the border for about 17 kilometres before re
 
 
 @pytest.fixture
-def teacher(transactional_db, monkeypatch):
-    """The demo teacher, made by `create_demo_accounts` (staff, in the Teachers group).
-
-    Live-server tests flush the database between tests, which empties the Teachers group
-    that migration 0002 made; its own function puts the group back exactly as migrated
-    (it only needs the connection's alias from its schema editor), so the teacher has the
-    permissions a real teacher has, no more.
-    """
-    migration = importlib.import_module("quiz.migrations.0002_teachers_group")
-    migration.create_teachers_group(django_apps, SimpleNamespace(connection=connection))
+def teacher(teachers_group, monkeypatch):
+    """The demo teacher, made by `create_demo_accounts` (staff, in the Teachers group, with
+    the group's permissions as migrated: see the ``teachers_group`` fixture)."""
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     call_command("create_demo_accounts", stdout=io.StringIO())
     user = get_user_model().objects.get(username=TEACHER[0])

@@ -24,10 +24,11 @@ def test_play_five_questions_by_mouse_and_keyboard_without_page_loads(
     start_quiz(page, live_server.url, dossier.get_absolute_url(), screenshot, name)
     screenshot(page, f"play-question-{name}")
     # The keys work with a keyboard; a touch screen has none to press.
-    if device == "page":
-        expect(page.get_by_text("Tip: press")).to_be_visible()
-    else:
-        expect(page.get_by_text("Tip: press")).to_be_hidden()
+    if page.locator('#play-card button[name="choice"]').count():
+        if device == "page":
+            expect(page.get_by_text("Tip: press")).to_be_visible()
+        else:
+            expect(page.get_by_text("Tip: press")).to_be_hidden()
     page.evaluate("window.__marker = 1")
     for position in range(1, 6):
         expect(page).to_have_url(re.compile(rf"/q/{position}/$"))

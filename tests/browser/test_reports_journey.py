@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
-from quiz.models import TEACHERS_GROUP, Quiz
+from quiz.models import Quiz
 from quiz.reports.models import Report
 from tests.browser.conftest import QUESTION_URL
 from tests.factories import ChoiceFactory, QuestionFactory, UserFactory
@@ -32,11 +31,11 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 
 def test_a_student_reports_a_wrong_key_and_the_teacher_regrades(
-    live_server, dossier, page: Page, mobile_page: Page, page_errors, screenshot
+    live_server, dossier, teachers_group, page: Page, mobile_page: Page, page_errors, screenshot
 ):
     base = live_server.url
     teacher = UserFactory(username="teacher", is_staff=True)
-    teacher.groups.add(Group.objects.get_or_create(name=TEACHERS_GROUP)[0])
+    teacher.groups.add(teachers_group)
     UserFactory(username="student")
     question = QuestionFactory(topic=dossier, author=teacher, stem="Which treaty fixed the border in 1689?")
     for order, (text, correct) in enumerate([(RIGHT, False), (WRONG_KEY, True), ("Treaty of Peking", False)]):
