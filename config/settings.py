@@ -127,6 +127,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "quiz.permissions.account_flags",
                 "quiz.study.views.nav_counts",
+                "quiz.assignments.context.assigned_flags",
             ],
         },
     },
@@ -221,6 +222,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dossiers <noreply@loc
 # Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
+# Assignments' open and due times are entered and shown in the school's zone.
+SCHOOL_TIME_ZONE = os.environ.get("SCHOOL_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 

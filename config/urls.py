@@ -12,6 +12,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg", permanent=True)),
     path("", include("quiz.api.urls")),
     path("", include("quiz.accounts.urls")),
+    path("", include("quiz.assignments.urls")),
     path("", include("quiz.classes.urls")),
     path("", include("quiz.leaderboards.urls")),
     path("", include("quiz.play.urls")),

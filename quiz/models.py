@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -110,6 +110,10 @@ class QuizQuerySet(models.QuerySet["Quiz"]):
     def published(self) -> QuizQuerySet:
         return self.filter(published=True)
 
+    def public(self) -> QuizQuerySet:
+        """Published and assigned to no class: an assigned quiz is that class's alone."""
+        return self.published().exclude(Exists(Assignment.objects.filter(quiz=OuterRef("pk"))))
+
 
 class Quiz(models.Model):
     """A playable quiz. Every dossier has a default one (see :meth:`QuizManager.default_for`)."""
@@ -149,6 +153,12 @@ class Quiz(models.Model):
     )
     published = models.BooleanField(default=False)
     is_default = models.BooleanField(default=False, editable=False)
+    # Asks the questions its teacher picked (quiz.assignments.picks), in their order.
+    hand_picked = models.BooleanField(default=False, editable=False)
+    # The teacher who made it; None for the site's own quizzes (superusers' to change).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="quizzes"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = QuizQuerySet.as_manager()
@@ -192,6 +202,8 @@ class Quiz(models.Model):
         """How many questions one play can ask at most: the published teacher questions
         and/or the facts (one generated question each) its mix draws on, with its tag and
         ``tag``. Two COUNT queries at most; the start page states the length from it."""
+        if self.hand_picked:
+            return self.picks.count()
         tag_ids = [pk for pk in (self.tag_id, tag.pk if tag else None) if pk]
         total = 0
         if self.mix != Quiz.Mix.GENERATED:
@@ -334,6 +346,12 @@ class Attempt(models.Model):
     # The set of questions this attempt asks: its own id, or for a challenge the set of the
     # attempt it copies (so every attempt along a chain of challenges shares it).
     question_set = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Set for an attempt a student makes at a class assignment (quiz.assignments).
+    assignment = models.ForeignKey(
+        "quiz.Assignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    # The feedback says only "answer recorded" until then (an assignment's due date).
+    answers_hidden_until = models.DateTimeField(null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -383,6 +401,10 @@ class Attempt(models.Model):
             .exclude(Q(question__isnull=False) & ~Q(question__status=Question.Status.PUBLISHED))
             .order_by("position")
         )
+
+    def answers_hidden(self, now: datetime | None = None) -> bool:
+        """True while an assignment keeps the right answers from its students."""
+        return self.answers_hidden_until is not None and (now or timezone.now()) < self.answers_hidden_until
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return self.deadline is not None and (now or timezone.now()) >= self.deadline
@@ -544,6 +566,7 @@ class Throttle(models.Model):
 # The areas' own models (the APIs, the live game, study) live in their areas; importing them here
 # registers them with the app.
 from quiz.api.models import ApiToken, TriviaToken, TriviaTokenSeen  # noqa: E402, F401
+from quiz.assignments.models import Assignment  # noqa: E402
 from quiz.live.models import LiveAnswer, LiveGame, LivePlayer, LiveQuestion  # noqa: E402, F401
 from quiz.reports.models import AttemptCorrection, Correction, FactAnswer, Report  # noqa: E402, F401
 from quiz.study.models import MemoryCard, ReviewLog, StudySettings  # noqa: E402, F401

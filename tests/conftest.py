@@ -21,6 +21,7 @@ from django.utils import timezone
 from fsrs import Rating
 
 from content.models import Topic
+from quiz.assignments.models import Assignment
 from quiz.models import TEACHERS_GROUP, Attempt, Item, Player, Question, Quiz
 from quiz.reports import facts
 from quiz.reports.models import FactAnswer
@@ -261,3 +262,47 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
     ]:
         yield name, teacher, url, {}
     yield "question export, form errors", teacher, reverse("admin:quiz_question_export") + "?what=quiz", {}
+    yield from _assignment_pages(site, student, teacher)
+
+
+def _assignment_pages(
+    site: dict, student: Client, teacher: Client
+) -> Iterator[tuple[str, Client, str, dict]]:
+    """An assignment to the site's class, started and answered by its student."""
+    now = timezone.now()
+    quiz = Quiz.objects.create(
+        topic=site["topic"],
+        slug="assigned-quiz",
+        title="Assigned quiz",
+        published=True,
+        owner=site["teacher"],
+    )
+    assignment = Assignment.objects.create(
+        classroom=site["classroom"],
+        quiz=quiz,
+        opens_at=now - timedelta(hours=1),
+        due_at=now + timedelta(days=2),
+        answers_shown=Assignment.Answers.AFTER_DUE,
+    )
+    yield "assigned to you, not started", student, reverse("assigned_list"), {}
+    yield "assignment (student)", student, reverse("assignment_detail", args=[assignment.pk]), {}
+    attempt = Attempt.objects.get(pk=student.post(assignment.get_absolute_url())["Location"].split("/")[-2])
+    url = reverse("attempt_question", args=[attempt.pk, 1])
+    student.get(url)
+    student.post(url, {"choice": "0"})
+    yield "answer recorded (answers after the due date)", student, url, {}
+    yield "answer recorded, htmx", student, url, HX
+    yield "assigned to you", student, reverse("assigned_list"), {}
+    yield "home, with assignments", student, "/", {}
+    for name, url in [
+        ("assign a quiz", reverse("assignment_create", args=[site["classroom"].pk])),
+        ("gradebook", reverse("class_gradebook", args=[site["classroom"].pk])),
+        ("assignment (teacher)", reverse("assignment_detail", args=[assignment.pk])),
+        ("item analysis", reverse("assignment_analysis", args=[assignment.pk])),
+        ("a student's attempt", reverse("gradebook_attempt", args=[attempt.pk])),
+        ("my quizzes", reverse("my_quizzes")),
+        ("new quiz", reverse("quiz_create")),
+        ("change a quiz", reverse("quiz_edit", args=[quiz.pk])),
+        ("pick a quiz's questions", reverse("quiz_build", args=[quiz.pk])),
+    ]:
+        yield name, teacher, url, {}

@@ -83,6 +83,13 @@ class QuestionAdmin(admin.ModelAdmin):
             ]
         return deleted, counts, perms_needed, protected
 
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """Teachers change only their own questions; others' published ones they may use."""
+        return super().has_change_permission(request, obj) and owns(request, obj, "author_id")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and owns(request, obj, "author_id")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         queryset = super().get_queryset(request).select_related("topic")
         return queryset.annotate(choice_count=Count("choices", distinct=True))
@@ -199,6 +206,11 @@ class QuestionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/quiz/question/preview.html", context)
 
 
+def owns(request: HttpRequest, obj: Model | None, field: str) -> bool:
+    """Superusers own everything (the site's default quizzes and unowned rows included)."""
+    return obj is None or request.user.is_superuser or getattr(obj, field) == request.user.pk
+
+
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     fields = [
@@ -229,6 +241,18 @@ class QuizAdmin(admin.ModelAdmin):
     list_select_related = ["topic"]
     search_fields = ["title", "slug"]
     actions = ["export_gift", "export_xml"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        """A teacher changes their own quizzes; the site's (no owner) are superusers'."""
+        return super().has_change_permission(request, obj) and owns(request, obj, "owner_id")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and owns(request, obj, "owner_id")
+
+    def save_model(self, request: HttpRequest, obj: Quiz, form: ModelForm[Quiz], change: bool) -> None:
+        if not change and not request.user.is_superuser:
+            obj.owner_id = request.user.pk
+        super().save_model(request, obj, form, change)
 
     @admin.action(
         description="Export what the selected quizzes draw from as Moodle GIFT", permissions=["view"]

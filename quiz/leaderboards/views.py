@@ -38,14 +38,14 @@ def leaderboards(request: HttpRequest) -> HttpResponse:
         "since": since,
         "board": board,
         "me": _my_standing(request, board, lambda user: standings.overall_standing(user, since)),
-        "quizzes": Quiz.objects.published().order_by("title").only("slug", "title"),
+        "quizzes": Quiz.objects.public().order_by("title").only("slug", "title"),
     }
     return render(request, "quiz/leaderboards/leaderboards.html", context)
 
 
 @require_GET
 def quiz_leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.published(), slug=slug)
+    quiz = get_object_or_404(Quiz.objects.public(), slug=slug)
     Attempt.objects.close_overdue()
     period = _period(request)
     since = standings.week_start() if period == "week" else None

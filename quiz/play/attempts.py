@@ -33,7 +33,7 @@ _ITEM_DEFERRED = ("fact_id", "question_id", "question_version", "tag_slugs", "se
 #: user_id and session_key too: the answer reviews the item's facts for the attempt's player.
 _ATTEMPT_FIELDS = (
     *("id", "quiz_id", "mode", "length", "score", "answered_count", "deadline", "finished_at"),
-    *("user_id", "session_key"),
+    *("user_id", "session_key", "answers_hidden_until"),
 )
 
 
@@ -185,8 +185,13 @@ def create_attempt(
 def start_attempt(quiz: Quiz, *, length: int, player: Player, tag: Tag | None = None) -> Attempt:
     """Generate ``length`` questions (fewer if the bank is small) and snapshot them."""
     seed = new_seed()
-    seen = generation.seen_fact_ids(player.user_id, quiz.topic_id) if player.user_id else []
-    questions = generation.build_quiz(quiz, length=length, seed=seed, tag=tag, prefer_unseen=seen)
+    if quiz.hand_picked:
+        from quiz.assignments.picks import picked_questions
+
+        questions = picked_questions(quiz, seed)[:length]
+    else:
+        seen = generation.seen_fact_ids(player.user_id, quiz.topic_id) if player.user_id else []
+        questions = generation.build_quiz(quiz, length=length, seed=seed, tag=tag, prefer_unseen=seen)
     items = [item_from(question, position) for position, question in enumerate(questions, start=1)]
     return create_attempt(quiz, items, player=player, seed=seed, tag=tag)
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 ALREADY_ANSWERED = "You already answered this question — here is your answer."
 TIME_UP = "Time is up: answers after the time limit do not count."
+ANSWERS_HIDDEN = "Your answers are recorded; your score and the right answers are shown after the due date."
 ALREADY_PLAYED = (
     "You have already played these questions, so this challenge is for your friends: here is your attempt."
 )
@@ -160,7 +161,7 @@ def play_tag(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = get_object_or_404(Quiz.objects.published().select_related("topic", "tag"), slug=slug)
+    quiz = get_object_or_404(Quiz.objects.public().select_related("topic", "tag"), slug=slug)
     covers = f"Questions from the {quiz.topic.title} dossier"
     if quiz.tag:
         covers += f", on {quiz.tag.name.lower()}"
@@ -182,6 +183,7 @@ def challenge(request: HttpRequest, code: str) -> HttpResponse:
         share_code=code,
         finished_at__isnull=False,
         mode__in=[Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE],  # a review is practice, not a set
+        assignment__isnull=True,  # an assignment's questions stay in its class
     )
     seen = attempts.already_played(original, Player.of(request))
     if seen is not None:
@@ -261,7 +263,11 @@ def _card(
         ),
     }
     answered, last = item.answered_at is not None, item.position >= attempt.length
-    if answered:
+    if answered and attempt.answers_hidden():  # an assignment shows answers after its due date
+        context["recorded"], context["score"] = True, "–"
+        if not last:
+            context["next_url"] = _question_url(attempt, item.position + 1)
+    elif answered:
         context["feedback"] = cards.feedback(item)
         if not last:
             context["next_url"] = _question_url(attempt, item.position + 1)
@@ -351,6 +357,9 @@ def attempt_results(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
     )
     if not attempt.finish_if_expired() and attempt.finished_at is None:
         return redirect("attempt_play", attempt.pk)
+    if attempt.answers_hidden():
+        messages.info(request, ANSWERS_HIDDEN)
+        return redirect("assignment_detail", attempt.assignment_id)
     items = list(attempt.items.select_related("question").order_by("position"))
     rows = [cards.feedback(item) for item in items]
     rival = attempt.challenge_of
@@ -398,7 +407,9 @@ def attempt_review(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
     """Start a new attempt on the facts and questions this one missed."""
     player = Player.of(request)
     attempt = get_object_or_404(
-        Attempt.objects.owned_by(player).select_related("quiz", "tag"),
+        Attempt.objects.owned_by(player)
+        .select_related("quiz", "tag")
+        .exclude(answers_hidden_until__gt=timezone.now()),  # a review would show the answers
         pk=attempt_id,
         finished_at__isnull=False,
     )

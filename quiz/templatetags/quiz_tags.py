@@ -17,5 +17,5 @@ register = template.Library()
 @register.inclusion_tag("quiz/includes/dossier_quizzes.html")
 def dossier_quizzes(topic: Topic) -> dict[str, object]:
     """The quizzes teachers published on a dossier (its default quiz aside): one query."""
-    quizzes = Quiz.objects.published().filter(topic=topic, is_default=False).only("slug", "title")
+    quizzes = Quiz.objects.public().filter(topic=topic, is_default=False).only("slug", "title")
     return {"quizzes": list(quizzes.order_by("title", "pk"))}

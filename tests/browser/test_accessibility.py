@@ -15,16 +15,20 @@ are collected before the single assertion, so one run lists everything there is 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from quiz.accounts import throttle
-from quiz.models import TEACHERS_GROUP, Question
+from quiz.assignments.models import Assignment
+from quiz.models import TEACHERS_GROUP, Attempt, Question
 from tests.browser.conftest import answer, audit, start_quiz
-from tests.factories import ClassroomFactory, MembershipFactory, QuestionFactory, UserFactory
+from tests.factories import ClassroomFactory, MembershipFactory, QuestionFactory, TopicFactory, UserFactory
+from tests.quiz.assignments.conftest import make_teacher, written_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -127,6 +131,64 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
         page.get_by_role("button", name="Try it out").click()
         page.get_by_role("button", name="Execute").click()
         expect(page.locator(".live-responses-table tbody .response-col_status").first).to_have_text("200")
+        audit(page, name, found)
+
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("device", ["page", "mobile_page"], ids=["1280px", "375px"])
+def test_the_assignment_pages_have_no_serious_or_critical_axe_violations(request, live_server, device):
+    """Assigned to you (home and list), an assignment's start page, a question and its
+    "answer recorded" card (answers shown after the due date); the teacher's assign form
+    with its errors, gradebook, a student's attempt and the item analysis."""
+    page: Page = request.getfixturevalue(device)
+    base = live_server.url
+    teacher = make_teacher("assigner")
+    student = UserFactory(username="pupil")
+    classroom = ClassroomFactory(teacher=teacher, name="Year 8")
+    MembershipFactory(classroom=classroom, student=student)
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        classroom=classroom,
+        quiz=written_quiz(TopicFactory(), 2, title="Assigned quiz", owner=teacher),
+        opens_at=now - timedelta(hours=1),
+        due_at=now + timedelta(days=1),
+        answers_shown=Assignment.Answers.AFTER_DUE,
+    )
+    found: list[str] = []
+
+    log_in(page, base, student.username)
+    page.goto(base + "/")
+    expect(page.locator("section.assigned")).to_contain_text("Assigned quiz")
+    audit(page, "home, assigned to you", found)
+    page.goto(base + reverse("assigned_list"))
+    audit(page, "assigned to you", found)
+    page.goto(base + assignment.get_absolute_url())
+    audit(page, "assignment start", found)
+    page.get_by_role("button", name="Start").click()
+    audit(page, "assignment question", found)
+    page.locator('button[name="choice"]').first.click()
+    expect(page.get_by_text("Answer recorded")).to_be_visible()
+    audit(page, "answer recorded", found)
+
+    log_in(page, base, teacher.username)
+    page.goto(base + reverse("assignment_create", args=[classroom.pk]))
+    audit(page, "assign a quiz", found)
+    page.get_by_label("Attempts allowed").fill("0")
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Allow at least 1 attempt.")).to_be_visible()
+    audit(page, "assign a quiz, errors", found)
+    attempt = Attempt.objects.get(assignment=assignment)
+    for name, url in [
+        ("gradebook", reverse("class_gradebook", args=[classroom.pk])),
+        ("assignment (teacher)", assignment.get_absolute_url()),
+        ("a student's attempt", reverse("gradebook_attempt", args=[attempt.pk])),
+        ("item analysis", reverse("assignment_analysis", args=[assignment.pk])),
+        ("my quizzes", reverse("my_quizzes")),
+        ("new quiz", reverse("quiz_create")),
+        ("pick a quiz's questions", reverse("quiz_build", args=[assignment.quiz_id])),
+    ]:
+        page.goto(base + url)
         audit(page, name, found)
 
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)

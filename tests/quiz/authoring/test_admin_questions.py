@@ -148,10 +148,10 @@ def test_duplicate_choice_is_also_marked_on_its_row(teacher_client):
     assert not formset.forms[0].errors
 
 
-def test_rows_marked_for_deletion_do_not_count(teacher_client):
+def test_rows_marked_for_deletion_do_not_count(teacher_client, teacher):
     """On change, a choice ticked for deletion is not counted: deleting one of three leaves a
     valid question, deleting two of three leaves one choice, which is refused."""
-    question = QuestionFactory()
+    question = QuestionFactory(author=teacher)  # a teacher changes only their own
     right = ChoiceFactory(question=question, text="Nerchinsk", is_correct=True)
     wrong = ChoiceFactory(question=question, text="Aigun")
     other = ChoiceFactory(question=question, text="Peking")
@@ -189,9 +189,9 @@ def test_rows_marked_for_deletion_do_not_count(teacher_client):
     assert set(question.choices.values_list("text", flat=True)) == {"Nerchinsk", "Peking"}
 
 
-def test_a_deleted_row_may_share_its_text_with_a_new_one(teacher_client):
+def test_a_deleted_row_may_share_its_text_with_a_new_one(teacher_client, teacher):
     """Replacing a choice by a new one with the same text is not a duplicate."""
-    question = QuestionFactory()
+    question = QuestionFactory(author=teacher)  # a teacher changes only their own
     right = ChoiceFactory(question=question, text="Nerchinsk", is_correct=True)
     wrong = ChoiceFactory(question=question, text="Aigun")
     url = reverse("admin:quiz_question_change", args=[question.pk])
@@ -594,12 +594,12 @@ def test_staff_with_every_permission_but_not_superuser_cannot_see_attempts(clien
     assert client.get(reverse("admin:quiz_classroom_changelist")).status_code == 403
 
 
-def test_an_answered_question_cannot_be_deleted_only_archived(teacher_client):
+def test_an_answered_question_cannot_be_deleted_only_archived(teacher_client, teacher):
     """Deleting a question students answered would silently remove its statistics from
     every class: the admin refuses, says why and what to do; archiving keeps the answers
     and takes it out of every quiz."""
-    question = QuestionFactory(status=Question.Status.PUBLISHED)
-    untouched = QuestionFactory(topic=question.topic, status=Question.Status.PUBLISHED)
+    question = QuestionFactory(status=Question.Status.PUBLISHED, author=teacher)
+    untouched = QuestionFactory(topic=question.topic, status=Question.Status.PUBLISHED, author=teacher)
     ItemFactory(attempt=AttemptFactory(), question=question, is_correct=True)
     delete_url = reverse("admin:quiz_question_delete", args=[question.pk])
 
