@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from content.models import Topic
 from quiz.models import TEACHERS_GROUP
+from tests.factories import PASSWORD
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -185,3 +186,14 @@ def teachers_group(transactional_db):
     migration = importlib.import_module("quiz.migrations.0002_teachers_group")
     migration.create_teachers_group(django_apps, SimpleNamespace(connection=connection))
     return Group.objects.get(name=TEACHERS_GROUP)
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    """Log in through the form (with UserFactory's password), from a clean browser."""
+    page.context.clear_cookies()
+    page.goto(base_url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    # Signed in: the header holds "My history" (in the Menu disclosure on a phone).
+    expect(page.locator('a[href="/history/"]').first).to_be_attached()

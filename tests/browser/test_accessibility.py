@@ -26,23 +26,11 @@ from playwright.sync_api import Page, expect
 from quiz.accounts import throttle
 from quiz.assignments.models import Assignment
 from quiz.models import TEACHERS_GROUP, Attempt, Question
-from tests.browser.conftest import answer, audit, start_quiz
+from tests.browser.conftest import answer, audit, log_in, start_quiz
 from tests.factories import ClassroomFactory, MembershipFactory, QuestionFactory, TopicFactory, UserFactory
 from tests.quiz.assignments.conftest import make_teacher, written_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"  # UserFactory's
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    # Signed in: the header holds "My history" (in the Menu disclosure on a phone).
-    expect(page.locator('a[href="/history/"]').first).to_be_attached()
 
 
 @pytest.mark.parametrize("device", ["page", "mobile_page"], ids=["1280px", "375px"])

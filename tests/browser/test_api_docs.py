@@ -9,17 +9,10 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from quiz.models import TEACHERS_GROUP, Question
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.conftest import log_in
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="My history")).to_be_visible()
 
 
 @pytest.mark.parametrize("device", ["page", "mobile_page"], ids=["1280px", "375px"])

@@ -17,21 +17,11 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from quiz.assignments.models import Assignment
+from tests.browser.conftest import log_in
 from tests.factories import ClassroomFactory, MembershipFactory, TopicFactory, UserFactory
 from tests.quiz.assignments.conftest import make_teacher, written_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"  # UserFactory's
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base_url + reverse("login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator('a[href="/history/"]').first).to_be_attached()
 
 
 def play_assignment(page: Page, base: str, title: str, right: list[bool]) -> None:

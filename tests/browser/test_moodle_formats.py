@@ -22,11 +22,10 @@ from playwright.sync_api import Page, expect
 
 from quiz.authoring.formats import import_file
 from quiz.models import TEACHERS_GROUP, Question
-from tests.factories import TopicFactory, UserFactory
+from tests.factories import PASSWORD, TopicFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"  # UserFactory's
 GIFT_WITH_A_SHORT_ANSWER = """\
 // Two questions for the dossier
 ::Leader:: Who was the first leader of North Korea? {

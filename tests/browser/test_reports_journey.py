@@ -11,23 +11,13 @@ from playwright.sync_api import Page, expect
 
 from quiz.models import Quiz
 from quiz.reports.models import Report
-from tests.browser.conftest import QUESTION_URL
+from tests.browser.conftest import QUESTION_URL, log_in
 from tests.factories import ChoiceFactory, QuestionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RIGHT, WRONG_KEY = "Treaty of Nerchinsk", "Treaty of Aigun"
 NOTE = "The 1689 treaty was Nerchinsk; Aigun is from 1858."
-PASSWORD = "correct horse battery staple"  # UserFactory's
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator('a[href="/history/"]').first).to_be_attached()
 
 
 def test_a_student_reports_a_wrong_key_and_the_teacher_regrades(
