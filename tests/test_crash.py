@@ -115,9 +115,10 @@ def _stored(database_url: str, attempt: str) -> tuple[dict[int, object], dict[st
         " WHERE attempt_id = %s AND answered_at IS NOT NULL",
         [key],
     )
-    answered = {
-        position: json.loads(chosen) if isinstance(chosen, str) else chosen for position, chosen, _ in rows
-    }
+    # PostgreSQL's driver decodes jsonb itself (a typed answer comes back as a str already);
+    # SQLite keeps JSON as text.
+    decode = (lambda value: value) if server.is_postgres(database_url) else json.loads
+    answered = {position: decode(chosen) for position, chosen, _ in rows}
     correct = sum(1 for *_, is_correct in rows if is_correct)
     ((score, count, length),) = server.fetch(
         database_url, "SELECT score, answered_count, length FROM quiz_attempt WHERE id = %s", [key]
