@@ -183,6 +183,7 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
         ("password reset, bad link", reverse("password_reset_confirm", args=["MQ", "bad-token"])),
         ("password reset complete", reverse("password_reset_complete")),
         ("not found (404)", "/no-such-page/"),
+        ("join a live game", reverse("live_join")),
     ]:
         yield name, anonymous, url, {}
     for name, url in [
@@ -191,6 +192,7 @@ def site_pages(site: dict) -> Iterator[tuple[str, Client, str, dict]]:
         ("password change", reverse("password_change")),
         ("password change done", reverse("password_change_done")),
         ("classes", reverse("class_list")),
+        ("host a live game", reverse("live_new")),
     ]:
         yield name, student, url, {}
 
