@@ -15,10 +15,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from quiz.generation.bank import candidate_pools, load_facts
-from quiz.generation.questions import NotAskable, multiple_choice, true_false
+from quiz.generation.bank import candidate_pools, load_facts, pool_key
+from quiz.generation.questions import NotAskable
 from quiz.models import Attempt
 from quiz.study.models import MemoryCard, ReviewLog
+from quiz.study.sessions import FORMS
 from tests.browser.conftest import SCREENSHOTS, answer, start_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,13 +44,17 @@ def other_form_possible(fact_id: int, last_form: str) -> bool:
     import random
 
     fact = load_facts([fact_id])[0]
-    pool = candidate_pools([(fact.topic_id, fact.kind)], [t.pk for t in fact.tags.all()], random.Random(1))
-    build = true_false if last_form == "multiple_choice" else multiple_choice
-    try:
-        build(fact, pool.get((fact.topic_id, fact.kind), []), random.Random(1))
-    except NotAskable:
-        return False
-    return True
+    key = pool_key(fact)
+    pool = candidate_pools([key], [t.pk for t in fact.tags.all()], random.Random(1)).get(key, [])
+    for form, build in FORMS:
+        if form == last_form:
+            continue
+        try:
+            build(fact, pool, random.Random(1))
+        except NotAskable:
+            continue
+        return True
+    return False
 
 
 def no_template_syntax(page: Page) -> None:
