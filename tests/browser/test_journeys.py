@@ -66,6 +66,11 @@ def answer_on_screen(page: Page, position: int) -> tuple[str, int | list[int]]:
             select.select_option(str(place))
         card.get_by_role("button", name="Submit order").click()
         return "order", list(range(len(places) - 1, -1, -1))
+    typed = card.get_by_label("Your answer")
+    if typed.count():  # typed recall: Enter from the keyboard
+        typed.fill("Tumen")
+        typed.press("Enter")
+        return "typed", "Tumen"
     options = card.locator('button[name="choice"]')
     choice = (position - 1) % options.count()
     if position % 2:
