@@ -381,7 +381,14 @@ def attempt_results(request: HttpRequest, attempt_id: UUID) -> HttpResponse:
             "rival": rival,
             "rival_name": _player_name(rival) if rival else "",
             "challengers": challengers(attempt),
-            "share_url": request.build_absolute_uri(reverse("challenge", args=[attempt.share_code])),
+            # Only what the challenge view accepts is offered: a review, a replay or an
+            # assignment's attempt has no challenge link (it would be a 404).
+            "share_url": (
+                request.build_absolute_uri(reverse("challenge", args=[attempt.share_code]))
+                if attempt.assignment_id is None
+                and attempt.mode in (Attempt.Mode.NORMAL, Attempt.Mode.CHALLENGE)
+                else ""
+            ),
             "again_url": _again_url(attempt),
             "corrections": regrade.notes_for(attempt),
         },

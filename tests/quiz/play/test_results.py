@@ -333,3 +333,15 @@ def test_a_review_attempt_is_not_a_challenge(client, player):
     friend = Client()
     assert friend.get(reverse("challenge", args=[review.share_code])).status_code == 404
     assert friend.post(reverse("challenge", args=[review.share_code])).status_code == 404
+
+
+def test_a_review_offers_no_challenge_link(client, player):
+    """A review of one's mistakes is practice: its results page offers no challenge link
+    (the challenge view would answer it with a 404); a normal quiz's page does."""
+    normal = make_attempt(user=player, length=1)
+    review = make_attempt(user=player, length=1, mode=Attempt.Mode.REVIEW)
+    play_through(client, normal, [True])
+    play_through(client, review, [True])
+    results = [client.get(reverse("attempt_results", args=[a.pk])).content.decode() for a in (normal, review)]
+    assert "Challenge a friend" in results[0]
+    assert "Challenge a friend" not in results[1]
