@@ -91,6 +91,9 @@ QUIZ_LENGTH = 10
 CONNECTIONS = wrk.DEFAULT_CONNECTIONS
 RESULT_PREFIX = "BENCH-RESULT "
 PAGES = ("dossier page", "question page", "answer POST", "results page")
+#: The answer that finishes the attempt also takes its answers into the memory cards
+#: (quiz.study.memory.catch_up): counted apart, and not held to the per-page bound.
+LAST_ANSWER = "last answer POST (+ cards)"
 TARGET_QUERIES, TARGET_BUILD = 8, 1.5
 #: answer/bare on SQLite (issue 9: 0.20 with wrk before Django's own sessions came back).
 TARGET_ANSWER = {"sqlite": 0.17}
@@ -157,7 +160,8 @@ def play_once(client: Client, slug: str, *, count: bool) -> dict[str, int]:
     for position in range(1, QUIZ_LENGTH + 1):
         url = reverse("attempt_question", args=[attempt_id, position])
         page = measured("question page", lambda url=url: client.get(url), 200)
-        measured("answer POST", lambda url=url, page=page: _answer_post(client, url, page.text, rng), 200)
+        name = LAST_ANSWER if position == QUIZ_LENGTH else "answer POST"
+        measured(name, lambda url=url, page=page: _answer_post(client, url, page.text, rng), 200)
     measured("results page", lambda: client.get(reverse("attempt_results", args=[attempt_id])), 200)
     return counts if count else {}
 
@@ -407,7 +411,7 @@ def run_child(database_url: str, workdir: Path, *, short: bool) -> dict[str, Any
 
 def figures(result: dict[str, Any]) -> dict[str, Any]:
     small, large = (result["sizes"][str(size)] for size in result["plan"]["sizes"])
-    constant = all(small["queries"].get(p) == large["queries"].get(p) for p in PAGES)
+    constant = all(small["queries"].get(p) == large["queries"].get(p) for p in (*PAGES, LAST_ANSWER))
     bounded = all(
         max(small["queries"].get(p, 99), large["queries"].get(p, 99)) <= TARGET_QUERIES for p in PAGES
     )
@@ -481,7 +485,7 @@ def print_report(machine: dict[str, str], results: list[dict[str, Any]]) -> None
         print_breakdown(result["breakdown"])
         labels = [f"{size:,} facts" for size in sizes]
         print(f"  {'queries per request':<34}{labels[0]:>14}{labels[1]:>16}")
-        for page in (*PAGES, "start (build_quiz)"):
+        for page in (*PAGES, LAST_ANSWER, "start (build_quiz)"):
             a, b = small["queries"].get(page, "-"), large["queries"].get(page, "-")
             flag = (
                 "" if page not in PAGES or (a == b and isinstance(a, int) and a <= TARGET_QUERIES) else "  !"

@@ -459,11 +459,22 @@ class Item(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     chosen = models.JSONField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    # The answer's place in the player's memory cards (quiz.study.memory.catch_up): False
+    # until the cards have taken it in, which happens in a batch, not in the answer's request.
+    cards_updated = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [
             models.UniqueConstraint(fields=["attempt", "position"], name="item_position_unique"),
+        ]
+        indexes = [
+            # Only the answers the cards have not taken in yet: a few per player at a time.
+            models.Index(
+                fields=["attempt"],
+                condition=models.Q(answered_at__isnull=False, cards_updated=False),
+                name="item_cards_pending",
+            ),
         ]
 
     def __str__(self) -> str:

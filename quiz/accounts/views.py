@@ -36,7 +36,7 @@ from quiz.accounts.history import (
     days_played,
     history_attempts,
 )
-from quiz.models import Attempt, Item
+from quiz.models import Attempt, Item, Player
 from quiz.permissions import is_teacher
 from quiz.study import memory as study
 
@@ -82,6 +82,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         old_key = self.request.session.session_key
         response = super().form_valid(form)
+        study.catch_up(Player(user_id=None, session_key=old_key or ""))  # before its cards move
         claim_anonymous_attempts(form.get_user(), old_key)
         study.claim_anonymous_cards(form.get_user(), old_key)
         return response
@@ -122,6 +123,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         old_key = request.session.session_key
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        study.catch_up(Player(user_id=None, session_key=old_key or ""))  # before its cards move
         claimed = claim_anonymous_attempts(user, old_key)
         study.claim_anonymous_cards(user, old_key)
         note = (

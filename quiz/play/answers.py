@@ -6,6 +6,10 @@ deadline) that adds to the score, counts the answer and sets ``finished_at`` whe
 the last one. Both run in one transaction: if the attempt refused (it finished
 meanwhile), the item's update is rolled back. Nothing is read and then written back, so
 a replay, a double click or a second tab cannot count twice.
+
+The answer does not touch the player's spaced-review cards: the answer that finishes the
+attempt hands all of its answers to them in one batch (:func:`quiz.study.memory.catch_up`,
+also run by every page that reads the cards).
 """
 
 from __future__ import annotations
@@ -116,10 +120,10 @@ def record_answer(attempt: Attempt, item: Item, chosen: int | list[int] | str) -
         if cursor.rowcount != 1:
             transaction.set_rollback(True, using=connection.alias)
             return False
-        study.record_review(attempt, item.fact_ids, study.rating_for(item.form, correct), now, form=item.form)
     item.answered_at, item.chosen, item.is_correct = now, chosen, correct
     attempt.score += int(correct)
     attempt.answered_count += 1
     if attempt.answered_count >= attempt.length:
         attempt.finished_at = now
+        study.catch_up(attempt)  # the attempt's answers reach the memory cards in one batch
     return True

@@ -1,8 +1,11 @@
 """The study pages: ``/review/`` and its session, what the player knows per passage, progress.
 
 The views read the clock once (``timezone.now()``) and pass it down; everything below
-takes the time as a parameter. Pages about one player are never cached; the dossier page
-(cached for everyone) loads its personal part from :func:`dossier_memory` with htmx.
+takes the time as a parameter. Every view that reads the cards first brings them up to
+date with the player's answers (:func:`memory.catch_up`). The navigation's due count does
+not: a fact answered in a quiz still running counts as due there until the quiz ends.
+Pages about one player are never cached; the dossier page (cached for everyone) loads its
+personal part from :func:`dossier_memory` with htmx.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ def nav_counts(request: DjangoHttpRequest) -> dict[str, Callable[[], int]]:
 def review(request: HttpRequest) -> HttpResponse:
     """GET: how many facts are due and how many new ones today. POST: start a session."""
     now = timezone.now()
+    memory.catch_up(Player.of(request))
     if request.method == "POST":
         attempt = sessions.start_session(Player.of(request, create_session=True), now)
         if attempt is None:
@@ -97,6 +101,7 @@ def dossier_memory(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.published(), slug=slug)
     now = timezone.now()
     player = Player.of(request)
+    memory.catch_up(player)
     fragment = is_partial(request)
     # A visitor who has met nothing needs no counting for the fragment's one sentence.
     has_cards = bool(memory.key_of(player)) or not fragment
@@ -126,7 +131,9 @@ def dossier_memory(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
     """Per passage and per tag, the share of facts the player is likely to recall today."""
-    report = memory.progress(Player.of(request), timezone.now())
+    player = Player.of(request)
+    memory.catch_up(player)
+    report = memory.progress(player, timezone.now())
     context = {
         "report": report,
         "passages": chart.recall_chart(report.passages),
@@ -143,7 +150,9 @@ def progress(request: HttpRequest) -> HttpResponse:
 @require_POST
 def weakest(request: HttpRequest) -> HttpResponse:
     """Start a quiz on the passage or tag with the lowest recall today."""
-    started = sessions.start_weakest(Player.of(request), timezone.now())
+    player = Player.of(request)
+    memory.catch_up(player)
+    started = sessions.start_weakest(player, timezone.now())
     if started is None:
         messages.info(request, NOTHING_MET)
         return redirect("study_progress")

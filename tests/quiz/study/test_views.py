@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 from django.urls import reverse
@@ -15,8 +16,9 @@ from content.models import Fact
 from quiz.models import Attempt, Item, Player
 from quiz.study import memory, sessions
 from quiz.study.models import MemoryCard, ReviewLog, StudySettings
+from tests.conftest import in_thread, run_threads, threads_database
 from tests.factories import UserFactory
-from tests.quiz.conftest import answer_data
+from tests.quiz.conftest import answer_data, make_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -71,37 +73,124 @@ def first_item_with_facts(client, attempt: Attempt) -> Item:
     raise AssertionError("no item stands on a fact")
 
 
-def test_answering_reviews_the_facts_once_even_from_two_tabs(client, user, bank):
-    """A right answer makes a card; the same answer posted again (second tab) stores no second review."""
+def test_an_answer_reaches_the_cards_once_even_from_two_tabs(client, user, bank):
+    """A right answer makes a card when the cards are next read (here the review page); the
+    same answer posted again (second tab) stores no second review."""
     client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
     attempt = Attempt.objects.get()
     item = first_item_with_facts(client, attempt)
     url = reverse("attempt_question", args=[attempt.pk, item.position])
     client.post(url, answer_data(item, True), **HX)
     client.post(url, answer_data(item, False), **HX)
-    assert ReviewLog.objects.count() == len(item.fact_ids)
+    client.get(reverse("review"))
+    client.get(reverse("review"))
+    facts_answered = {pk for i in attempt.items.filter(answered_at__isnull=False) for pk in i.fact_ids}
+    assert ReviewLog.objects.filter(fact_id__in=item.fact_ids).count() == len(item.fact_ids)
+    assert set(MemoryCard.objects.values_list("fact_id", flat=True)) == facts_answered
     rating = Rating.Hard if item.form == Item.Form.TRUE_FALSE else Rating.Good
-    assert set(ReviewLog.objects.values_list("rating", flat=True)) == {rating}
-    assert set(MemoryCard.objects.values_list("fact_id", flat=True)) == set(item.fact_ids)
-    assert set(MemoryCard.objects.values_list("last_form", flat=True)) == {item.form}
+    logs = ReviewLog.objects.filter(fact_id__in=item.fact_ids)
+    assert set(logs.values_list("rating", flat=True)) == {rating}
+    assert set(logs.values_list("reviewed_at", flat=True)) == {Item.objects.get(pk=item.pk).answered_at}
+    assert set(MemoryCard.objects.filter(fact_id__in=item.fact_ids).values_list("last_form", flat=True)) == {
+        item.form
+    }
 
 
-def test_the_answer_costs_three_more_queries_when_it_has_facts(client, user, bank, django_assert_num_queries):
-    """Session, user, item, the two conditional UPDATEs as before (with the test's savepoints),
-    plus the review's SELECT, upsert and INSERT; an item without facts costs nothing more."""
+def test_the_answer_does_no_card_work_until_the_attempt_finishes(
+    client, user, bank, django_assert_num_queries
+):
+    """Session, user, item, the two conditional UPDATEs (with the test's savepoints): 7 queries
+    whether or not the item stands on facts, and no card. The answer that finishes the
+    attempt also takes every answer in: the pending SELECT, the locked re-read, the flag
+    UPDATE, and the cards' SELECT, upsert and log INSERT (with their savepoint)."""
     client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
     attempt = Attempt.objects.get()
-    for item in attempt.items.order_by("position"):
+    items = list(attempt.items.order_by("position"))
+    for item in items[:-1]:
         url = reverse("attempt_question", args=[attempt.pk, item.position])
         client.get(url)
-        if not item.fact_ids:  # a timeline question whose events carry no facts: as before
-            with django_assert_num_queries(7):
-                assert client.post(url, answer_data(item, True), **HX).status_code == 200
-            continue
-        with django_assert_num_queries(7 + 3):
+        with django_assert_num_queries(7):
             assert client.post(url, answer_data(item, True), **HX).status_code == 200
-        break
-    assert MemoryCard.objects.exists()
+    assert not MemoryCard.objects.exists()
+    last = items[-1]
+    url = reverse("attempt_question", args=[attempt.pk, last.position])
+    client.get(url)
+    with django_assert_num_queries(7 + 8):
+        assert client.post(url, answer_data(last, True), **HX).status_code == 200
+    answered_facts = {pk for item in items for pk in item.fact_ids}
+    assert set(MemoryCard.objects.values_list("fact_id", flat=True)) == answered_facts
+    assert ReviewLog.objects.count() == sum(len(item.fact_ids) for item in items)
+    assert not Item.objects.filter(cards_updated=False).exists()
+
+
+def test_catching_up_gives_the_cards_the_same_schedule_as_reviewing_at_once(bank):
+    """Answers taken in later, in one batch, leave each card as reviewing each answer at
+    its own time would have: same due date, stability, difficulty, reps and lapses."""
+    fact = askable_facts(bank, 1)[0]
+    start = timezone.now() - dt.timedelta(days=30)
+    history = [
+        (Rating.Good, start),
+        (Rating.Again, start + dt.timedelta(days=4)),
+        (Rating.Good, start + dt.timedelta(days=6)),
+    ]
+    once, batched = Player(user_id=None, session_key="one"), Player(user_id=None, session_key="two")
+    for rating, at in history:
+        memory.record_review(once, [fact], rating, at, form="multiple_choice")
+    memory.apply_reviews(
+        batched,
+        [memory.Review((fact.pk,), rating, at, "multiple_choice") for rating, at in reversed(history)],
+    )
+    fields = ("state", "stability", "difficulty", "due", "last_review", "reps", "lapses", "introduced_at")
+    one, two = (MemoryCard.objects.values(*fields).get(player=memory.key_of(p)) for p in (once, batched))
+    assert one == two
+    assert one["reps"] == 3
+    assert one["lapses"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_catching_up_at_once_take_each_answer_in_once(tmp_path, bank):
+    """Six threads, each on its own connection, catch the same player up at once: every
+    answer reaches the cards exactly once (one review log per fact), whoever took it."""
+    user = UserFactory()
+    attempt = make_attempt(user=user, length=4)
+    facts = askable_facts(bank, 4)
+    for item, fact in zip(attempt.items.order_by("position"), facts, strict=True):
+        Item.objects.filter(pk=item.pk).update(
+            fact_ids=[fact.pk], answered_at=timezone.now(), chosen=0, is_correct=True
+        )
+    barrier = threading.Barrier(6)
+
+    def catch_up() -> int:
+        barrier.wait(timeout=30)
+        return memory.catch_up(me(user))
+
+    def outcome() -> tuple[int, int, int]:
+        return (
+            ReviewLog.objects.count(),
+            MemoryCard.objects.count(),
+            Item.objects.filter(cards_updated=False).count(),
+        )
+
+    with threads_database(tmp_path) as db:
+        taken = run_threads([in_thread(db, catch_up) for _ in range(6)])
+        logs, cards, pending = run_threads([in_thread(db, outcome)])[0]
+    assert sum(taken) == 4
+    assert (logs, cards, pending) == (4, 4, 0)
+
+
+def test_an_unfinished_anonymous_quiz_reaches_the_account_at_log_in(client, bank):
+    """Answers of a quiz left half-way are taken into the session's cards before they move."""
+    user = UserFactory(username="back")
+    user.set_password("a-long-pass-phrase")
+    user.save()
+    client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
+    attempt = Attempt.objects.get()
+    item = first_item_with_facts(client, attempt)
+    client.post(reverse("attempt_question", args=[attempt.pk, item.position]), answer_data(item, True))
+    assert not MemoryCard.objects.exists()
+    client.post(reverse("login"), {"username": "back", "password": "a-long-pass-phrase"})
+    assert set(item.fact_ids) <= set(MemoryCard.objects.filter(user=user).values_list("fact_id", flat=True))
+    assert not Item.objects.filter(answered_at__isnull=False, cards_updated=False).exists()
 
 
 def test_anonymous_cards_follow_the_player_to_a_new_account(client, bank):
@@ -143,9 +232,8 @@ def test_review_page_counts_due_facts_and_the_nav_shows_them(client, user, bank,
     now = timezone.now()
     memory.record_review(me(user), facts[:3], Rating.Good, now - dt.timedelta(days=5))
     memory.record_review(me(user), facts[3:], Rating.Good, now)
-    with django_assert_num_queries(
-        7
-    ):  # session, user, due count, settings, met today, new facts, teacher flag
+    # session, user, pending answers, due count, settings, met today, new facts, teacher flag
+    with django_assert_num_queries(8):
         response = client.get(reverse("review"))
     html = response.content.decode()
     assert re.search(r'<span class="stat-number">3</span> facts due', html)
@@ -252,7 +340,7 @@ def test_dossier_fragment_counts_known_due_and_never_met(client, user, bank, dja
     memory.record_review(me(user), borders[:2], Rating.Good, now)
     memory.record_review(me(user), borders[2:3], Rating.Again, now - dt.timedelta(days=2))
     url = reverse("study_dossier", args=[bank.topic.slug])
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # one more: the answers not in the cards yet
         response = client.get(url, **HX)
     html = response.content.decode()
     assert "<html" not in html
@@ -399,9 +487,10 @@ def test_the_chart_scales_bars_to_recall():
 def test_progress_fragment_queries_do_not_grow_with_cards(
     client, user, bank, facts, django_assert_num_queries
 ):
-    """Session, user, the player's cards with their passages, and the tags of those facts."""
+    """Session, user, the answers not in the cards yet, the player's cards with their
+    passages, and the tags of those facts."""
     memory.record_review(
         me(user), askable_facts(bank, facts), Rating.Good, timezone.now() - dt.timedelta(days=2)
     )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(reverse("study_progress"), **HX).status_code == 200
