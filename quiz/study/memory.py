@@ -204,7 +204,8 @@ def apply_reviews(player: PlayerLike, reviews: Iterable[Review]) -> int:
     retention = DEFAULT_RETENTION
     for row in rows:
         retention = getattr(row, "retention", None) or DEFAULT_RETENTION
-        cards[row.fact_ref] = row if row.pk is not None else MemoryCard(player=key, fact_id=row.fact_ref)
+        fact_id = int(getattr(row, "fact_ref"))  # noqa: B009  # a column the raw SELECT adds
+        cards[fact_id] = row if row.pk is not None else MemoryCard(player=key, fact_id=fact_id)
     schedule = scheduler(retention)
     logs: list[ReviewLog] = []
     reviewed: dict[int, MemoryCard] = {}
@@ -292,6 +293,7 @@ def catch_up(player: PlayerLike) -> int:
             [
                 Review(tuple(int(pk) for pk in fact_ids or ()), rating_for(form, bool(correct)), at, form)
                 for _, form, correct, at, fact_ids in rows
+                if at is not None  # always: the query asks for answered items
             ],
         )
 
