@@ -77,6 +77,42 @@ def test_one_answer_per_player_per_question_and_the_first_stands(game):
     assert LiveAnswer.objects.get().choice == 2
 
 
+def test_a_batch_judges_each_answer_on_its_own(game):
+    """What the WebSocket side writes in one transaction (the PostgreSQL path sends it in one
+    round trip): a first answer, the same player's second (the first stands), an answer to a
+    stale question, an option that does not exist, a removed player's; then one more player."""
+    ada, bob, cy, dee = (
+        live.join(game, name, user_id=None, session_key=name) for name in ("Ada", "Bob", "Cy", "Dee")
+    )
+    live.open_next_question(game)
+    o = opened(game)
+    stale = live.Opened(o.position + 1, o.opened_at, o.window, o.scoring)
+    live.remove_player(game, cy.pk)
+    results = live.record_answers(
+        [
+            (game.pk, ada.pk, o, 2),
+            (game.pk, ada.pk, o, 0),
+            (game.pk, bob.pk, stale, 1),
+            (game.pk, bob.pk, o, 7),
+            (game.pk, cy.pk, o, 1),
+            (game.pk, dee.pk, o, right_choice(1)),
+        ]
+    )
+    assert results == [
+        live.Answered(choice=2, stored=True),
+        live.Answered(choice=2, stored=False),
+        None,
+        None,
+        None,
+        live.Answered(choice=right_choice(1), stored=True),
+    ]
+    assert sorted(LiveAnswer.objects.values_list("player__nickname", "choice")) == [
+        ("Ada", 2),
+        ("Dee", right_choice(1)),
+    ]
+    assert LiveAnswer.objects.get(player=dee).points > 0
+
+
 def test_an_answer_after_the_deadline_is_refused(game):
     player = live.join(game, "Ada", user_id=None, session_key="s1")
     live.open_next_question(game)
