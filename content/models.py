@@ -103,7 +103,7 @@ class TopicQuerySet(models.QuerySet["Topic"]):
         through the app (an admin edit, an import, :meth:`touch`, a topic's save or
         delete) forgets the stamp at once in the process that made it; another process
         or server with its own memory cache sees the change within the lifetime. With a
-        shared cache (``REDIS_URL``) every server sees it at once. A slug that matches no
+        cache the servers share (a shared backend in ``CACHES``), at once. A slug that matches no
         dossier is not cached (it costs a query, as before, and cannot fill the cache).
         """
         key = _page_stamp_key(slug)
