@@ -434,13 +434,20 @@ class Item(models.Model):
         ORDER = "order", "Put in order"
         NOT_BEFORE = "not_before", "Which did not happen before"
         RECALL = "recall", "Type the answer"
+        MATCH = "match", "Match the pairs"
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
     form = models.CharField(max_length=20, choices=Form.choices)
     stem = models.TextField()
-    options = models.JSONField(help_text="The options in the order shown.")
-    correct = models.JSONField(help_text="Index of the right option; for ordering, the right order.")
+    options = models.JSONField(
+        help_text="The options in the order shown; for matching, the left-hand items, "
+        "then the right-hand values."
+    )
+    correct = models.JSONField(
+        help_text="Index of the right option; for ordering, the right order; for matching, "
+        "each left-hand item's right-hand value (its index in the options)."
+    )
     explanation = models.TextField(blank=True)
     notes = models.JSONField(default=list, blank=True, help_text="What each option really is.")
     fact = models.ForeignKey(Fact, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")

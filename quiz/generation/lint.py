@@ -19,6 +19,14 @@ returns a :class:`Finding` per defect, each of one :data:`DEFECTS` class:
 - ``wording``: a date with the wrong preposition ("in 10 January 2003", "on July 2000"),
   "the two countries" with no countries named, a source named by its full catalogue
   title in a sentence.
+- ``ambiguous``: a matching question whose key is not the only way to match: two values
+  equal or overlapping, an item listed twice, an item another fact dates otherwise, a key
+  that does not use each value once or pairs an item with a value its fact does not give,
+  pairs from two dossiers.
+
+A matching question is also checked for ``disputed`` (a disputed fact, or an event whose
+date a source disputes), ``span`` (an event spanning years) and ``echo`` (an item that
+names one of the question's values).
 
 :func:`lint_topic` builds every askable question of a topic (every fact, each form, over
 several seeds, and whole quizzes over many seeds) and lints them all.
@@ -35,6 +43,7 @@ from django.db.models import Prefetch
 
 from content.answers import class_of, fact_class, fact_era, parse_partial_date
 from content.models import Citation, Fact, Tag, TimelineEvent, Topic, normalise, numeric_value
+from quiz.generation import matching
 from quiz.generation.bank import candidate_pools, pool_key
 from quiz.generation.distractors import TIMELESS_KINDS, ValueSet, in_era
 from quiz.generation.questions import (
@@ -55,6 +64,7 @@ DEFECTS = (
     "true-elsewhere",
     "span",
     "wording",
+    "ambiguous",
 )
 
 #: Seeds per fact and form, and whole quizzes per topic, that the audit builds.
@@ -158,6 +168,8 @@ class LintContext:
     events: dict[tuple[int, str], TimelineEvent] = field(default_factory=dict)
     #: sources' catalogue titles that differ from how a sentence names them.
     source_titles: set[str] = field(default_factory=set)
+    #: event id -> the facts tied to it.
+    by_event: dict[int, list[Fact]] = field(default_factory=dict)
 
     @classmethod
     def for_topics(cls, topics: Iterable[Topic | int] | None = None) -> LintContext:
@@ -185,6 +197,8 @@ class LintContext:
         if question:
             self.by_question.setdefault(normalise(question), []).append(fact)
         self.statements.add(normalise(fact.statement))
+        if fact.event_id is not None:
+            self.by_event.setdefault(fact.event_id, []).append(fact)
         for citation in fact.citations.all():
             if citation.source.title != citation.source.citation_name:
                 self.source_titles.add(citation.source.title)
@@ -215,6 +229,8 @@ def lint_question(question: GeneratedQuestion, context: LintContext) -> list[Fin
     findings = _wording(question, context)
     if question.form in (FORM.FIRST, FORM.ORDER, FORM.NOT_BEFORE):
         return findings + _timeline(question, context)
+    if question.form == FORM.MATCH:
+        return findings + _matching(question, context)
     if question.question_id is not None or not question.fact_ids:
         return findings
     fact = context.facts.get(question.fact_ids[0])
@@ -422,6 +438,53 @@ def _timeline(question: GeneratedQuestion, context: LintContext) -> list[Finding
     return found
 
 
+def _matching(question: GeneratedQuestion, context: LintContext) -> list[Finding]:
+    found = []
+    lefts, values = matching.split(question.options)
+    n, key = len(lefts), question.answer
+    if len(values) != n or not isinstance(key, list) or sorted(key) != list(range(n, 2 * n)):
+        return [_finding(question, "ambiguous", "the key does not pair each item with a different value")]
+    for i, a in enumerate(values):
+        for b in values[i + 1 :]:
+            if matching.clash(a, b):
+                found.append(_finding(question, "ambiguous", f"{a!r} and {b!r} cannot be told apart"))
+    for i, a in enumerate(lefts):
+        if any(normalise(a) == normalise(b) for b in lefts[i + 1 :]):
+            found.append(_finding(question, "ambiguous", f"{a!r} is listed twice"))
+        if matching.names_a_year(a, values):
+            found.append(_finding(question, "echo", f"{a!r} names a value of the question"))
+    facts = [context.facts.get(pk) for pk in question.fact_ids]
+    if len(facts) != n or any(f is None for f in facts):
+        return [*found, _finding(question, "ambiguous", "each item needs the fact that pairs it")]
+    if len({f.topic_id for f in facts if f}) > 1:
+        found.append(_finding(question, "ambiguous", "the pairs come from more than one dossier"))
+    for left, fact, index in zip(lefts, facts, key, strict=True):
+        assert fact is not None
+        value = question.options[index]
+        if fact.disputed:
+            found.append(_finding(question, "disputed", f"{left!r} is paired by a disputed fact"))
+        if normalise(value) not in fact.names():
+            found.append(
+                _finding(
+                    question,
+                    "ambiguous",
+                    f"{left!r} is paired with {value!r}: its fact gives {fact.answer!r}",
+                )
+            )
+        for other in context.by_event.get(fact.event_id or 0, []):
+            dates = other.kind in (Fact.Kind.YEAR, Fact.Kind.DATE) or other.answer_class == "period"
+            if dates and other.disputed:
+                found.append(_finding(question, "disputed", f"{left!r} has a date the sources dispute"))
+            elif other.kind == Fact.Kind.YEAR and normalise(other.answer) != normalise(fact.answer):
+                found.append(
+                    _finding(question, "ambiguous", f"another fact dates {left!r} to {other.answer}")
+                )
+        event = fact.event
+        if event is not None and event.is_period:
+            found.append(_finding(question, "span", f"{left!r} spans {event.date_label}: it has no one year"))
+    return found
+
+
 def lint_questions(questions: Iterable[GeneratedQuestion], context: LintContext) -> list[Finding]:
     """Every finding over ``questions``, each (defect, stem, detail) once."""
     return list(dict.fromkeys(f for q in questions for f in lint_question(q, context)))
@@ -429,7 +492,7 @@ def lint_questions(questions: Iterable[GeneratedQuestion], context: LintContext)
 
 def askable_questions(topic: Topic, context: LintContext) -> list[GeneratedQuestion]:
     """Every question the engine can ask on ``topic``: each fact's multiple choice and
-    true/false over ``FACT_SEEDS`` seeds, and ``QUIZ_SEEDS`` whole quizzes."""
+    true/false and a matching question over ``FACT_SEEDS`` seeds, and ``QUIZ_SEEDS`` whole quizzes."""
     from quiz.generation.assemble import generate_questions
 
     facts = [f for f in context.facts.values() if f.topic_id == topic.pk]
@@ -445,6 +508,9 @@ def askable_questions(topic: Topic, context: LintContext) -> list[GeneratedQuest
                     questions.append(build(fact, pool, rng))
                 except NotAskable:
                     continue
+        stem, pairs = matching.pick_pairs(matching.candidate_pairs(topic.pk), rng)
+        if pairs:
+            questions.append(matching.matching_question(stem, pairs, rng))
     for seed in range(QUIZ_SEEDS):
         questions += generate_questions(topic, count=QUIZ_LENGTH, seed=seed)
     return questions

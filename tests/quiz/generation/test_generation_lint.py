@@ -157,6 +157,52 @@ def test_wording_a_source_named_by_its_catalogue_title(topic):
     assert defects(q, topic) == {"wording"}
 
 
+def matching(facts: list[Fact], lefts: list[str], values: list[str], key: list[int]) -> GeneratedQuestion:
+    return GeneratedQuestion(
+        form="match",
+        stem="Match each event to the year it happened.",
+        options=[*lefts, *values],
+        answer=key,
+        explanation="",
+        notes=[""] * (2 * len(lefts)),
+        fact_ids=[f.pk for f in facts],
+    )
+
+
+def dated_fact(topic, title: str, year: int, **fields) -> Fact:
+    event = TimelineEventFactory(topic=topic, title=title, year=year, end_year=fields.pop("end_year", None))
+    return fact(topic, "year", str(year), event=event, **fields)
+
+
+def test_a_sound_matching_question_has_no_finding(topic):
+    facts = [dated_fact(topic, t, y) for t, y in [("Treaty A", 1689), ("Treaty B", 1858), ("Treaty C", 1860)]]
+    q = matching(facts, ["Treaty A", "Treaty B", "Treaty C"], ["1860", "1689", "1858"], [4, 5, 3])
+    assert defects(q, topic) == set()
+
+
+def test_ambiguous_two_equal_values_a_wrong_key_and_a_second_date(topic):
+    facts = [dated_fact(topic, t, y) for t, y in [("A", 1900), ("B", 1900), ("C", 1910)]]
+    q = matching(facts, ["A", "B", "C"], ["1900", "1900", "1910"], [3, 4, 5])
+    assert defects(q, topic) == {"ambiguous"}
+    facts = [dated_fact(topic, t, y) for t, y in [("D", 1920), ("E", 1930), ("F", 1940)]]
+    wrong_key = matching(facts, ["D", "E", "F"], ["1920", "1930", "1940"], [4, 3, 5])
+    assert defects(wrong_key, topic) == {"ambiguous"}
+    fact(topic, "year", "1921", event=facts[0].event)  # a second fact dates D otherwise
+    right_key = matching(facts, ["D", "E", "F"], ["1920", "1930", "1940"], [3, 4, 5])
+    assert defects(right_key, topic) == {"ambiguous"}
+
+
+def test_matching_disputed_span_and_echo(topic):
+    facts = [dated_fact(topic, t, y) for t, y in [("G", 1950), ("H", 1960), ("I", 1970)]]
+    Fact.objects.filter(pk=facts[0].pk).update(disputed=True)
+    q = matching(facts, ["G", "H", "I"], ["1950", "1960", "1970"], [3, 4, 5])
+    assert defects(q, topic) == {"disputed"}
+    facts = [dated_fact(topic, "War", 1980, end_year=1985), dated_fact(topic, "The 1990 talks", 1990)]
+    facts.append(dated_fact(topic, "K", 2000))
+    q = matching(facts, ["War", "The 1990 talks", "K"], ["1980", "1990", "2000"], [3, 4, 5])
+    assert defects(q, topic) == {"span", "echo"}
+
+
 def test_every_defect_class_has_a_test():
     """Each class in DEFECTS is exercised above (a new class needs its bad question)."""
     tested = {
@@ -168,6 +214,7 @@ def test_every_defect_class_has_a_test():
         "true-elsewhere",
         "span",
         "wording",
+        "ambiguous",
     }
     assert tested == set(DEFECTS)
 

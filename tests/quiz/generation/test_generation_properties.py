@@ -61,6 +61,16 @@ def check(question, facts: dict[int, Fact], kinds_by_name: dict[str, set[str]], 
             assert sorted(question.answer) == list(range(len(options)))
             assert [keys[i] for i in question.answer] == sorted(keys)
         return
+    if question.form == "match":
+        n = len(options) // 2
+        assert sorted(question.answer) == list(range(n, 2 * n)), "each value is matched once"
+        assert len(question.fact_ids) == n
+        for left, index, fact_id in zip(options, question.answer, question.fact_ids, strict=False):
+            fact = facts[fact_id]
+            assert not fact.disputed, "a pair would state a disputed fact as settled"
+            assert cited_by(fact).contains(options[index])
+            assert events[left].year == int(options[index]) == int(fact.answer)
+        return
     [fact_id] = question.fact_ids
     fact = facts[fact_id]
     if question.form == "recall":
