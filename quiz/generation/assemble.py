@@ -6,6 +6,7 @@ import random
 from collections.abc import Collection, Iterable, Sequence
 
 from content.models import Fact, Tag, Topic
+from quiz.generation import matching
 from quiz.generation.bank import (
     TagFilter,
     candidate_pools,
@@ -120,12 +121,29 @@ def _generate(
             events = [e for e in events if e not in picked]
         load_event_details([event for shown, _, _ in shown_events for event in shown])
     timeline_questions = [timeline_question(shown, form, year) for shown, form, year in shown_events]
+    # Matching has its own generator, seeded by the quiz's window: quizzes without it are unchanged.
+    exclude_fact_ids = list(exclude_fact_ids)
+    match_rng = random.Random(f"match:{starts}")
+    match: GeneratedQuestion | None = None
+    match_events: list[int] = []
+    if count >= matching.MIN_QUIZ_LENGTH and match_rng.random() < matching.QUIZ_SHARE:
+        match, match_events = matching.quiz_matching(
+            topic_id,
+            match_rng,
+            tags=tags,
+            exclude_events=[event.pk for shown, _, _ in shown_events for event in shown],
+            exclude_facts=exclude_fact_ids,
+            shuffle=shuffle,
+        )
+    extra = [match] if match is not None else []
 
-    wanted = count - len(timeline_questions)
+    wanted = count - len(timeline_questions) - len(extra)
     facts_qs = with_tags(Fact.objects.filter(topic_id=topic_id), tags)
     excluded = sorted(set(exclude_fact_ids))
     if excluded:
         facts_qs = facts_qs.exclude(pk__in=excluded)
+    if match_events:  # no fact question on a matched event: its stem could give a pair away
+        facts_qs = facts_qs.exclude(event_id__in=match_events)
     ids: list[int] = []
     seen = sorted(set(prefer_unseen) - set(excluded))
     if seen:
@@ -148,7 +166,7 @@ def _generate(
             asked.append((fact, question))
     if not shuffle:
         asked.sort(key=lambda pair: _reading_order(pair[0]))
-    questions = [q for _, q in asked] + timeline_questions
+    questions = [q for _, q in asked] + timeline_questions + extra
     if shuffle:
         rng.shuffle(questions)
     return questions

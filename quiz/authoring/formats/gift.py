@@ -265,7 +265,7 @@ def write_gift(questions: Iterable[GeneratedQuestion], *, category: str = "", he
         out.extend([f"$CATEGORY: $course$/top/{category.replace('/', '//')}", ""])
     for question in questions:
         if isinstance(question.answer, list):
-            raise ValueError(f"an ordering question cannot be written as GIFT: {question.stem!r}")
+            raise ValueError(f"an ordering or matching question cannot be written as GIFT: {question.stem!r}")
         if question.tags:
             out.append("// " + " ".join(f"[tag:{tag.replace(']', '\\]')}]" for tag in question.tags))
         head = f"::{escape(question_name(question.stem))}::[plain]{escape(question.stem)} {{"

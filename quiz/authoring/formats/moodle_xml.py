@@ -242,7 +242,9 @@ def write_moodle_xml(
 
 def _write_question(quiz: ET.Element, question: GeneratedQuestion) -> None:
     if isinstance(question.answer, list):
-        raise ValueError(f"an ordering question cannot be written as Moodle XML: {question.stem!r}")
+        raise ValueError(
+            f"an ordering or matching question cannot be written as Moodle XML: {question.stem!r}"
+        )
     true_false = question.form == "true_false" and question.options == TRUE_FALSE
     element = ET.SubElement(quiz, "question", type="truefalse" if true_false else "multichoice")
     _text(element, "name", question_name(question.stem))
