@@ -141,6 +141,16 @@ def _forms_attempt(user) -> Attempt:
     for position, form in enumerate(forms, start=1):
         options = ["True", "False"] if form == Item.Form.TRUE_FALSE else ["1689", "1858", "1860", "1945"]
         correct: int | list[int] = [0, 1, 2, 3] if form == Item.Form.ORDER else 0
+        if form == Item.Form.MATCH:
+            options = [
+                "Treaty of Nerchinsk",
+                "Treaty of Aigun",
+                "Convention of Peking",
+                "1860",
+                "1689",
+                "1858",
+            ]
+            correct = [4, 5, 3]
         ItemFactory(attempt=attempt, position=position, form=form, options=options, correct=correct)
     return attempt
 
@@ -150,6 +160,8 @@ def _answer_data(item: Item) -> dict[str, str]:
         return {"typed": "1858"}
     if item.form == Item.Form.ORDER:
         return {f"place_{i}": str(i + 1) for i in range(len(item.options))}
+    if item.form == Item.Form.MATCH:  # one pair right, two swapped
+        return {"match_0": "4", "match_1": "3", "match_2": "5"}
     return {"choice": "1"}
 
 

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from quiz.assignments.models import Assignment
+from quiz.generation.matching import pairs_text
 from quiz.models import Item
 
 
@@ -54,6 +55,8 @@ def _correlation(xs: list[float], ys: list[float]) -> float | None:
 
 def option_text(item: Item, value: object) -> str:
     options = item.options
+    if item.form == Item.Form.MATCH:
+        return pairs_text(options, value)
     if isinstance(value, int) and 0 <= value < len(options):
         return str(options[value])
     if isinstance(value, list):

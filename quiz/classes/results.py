@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, F, Max, Q, QuerySet
 
+from quiz.generation.matching import pairs_text
 from quiz.models import Attempt, Item, Membership, percent
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ class QuestionStat:
     """How a class did on one teacher question (its stem) or one fact (its statement).
 
     ``right_orders`` holds the right order of each "put in order" question asked (a fact
-    can be asked in several orders, so there may be more than one).
+    can be asked in several orders, so there may be more than one), ``right_matches`` the
+    right pairs of each matching question.
     """
 
     label: str
@@ -105,6 +107,7 @@ class QuestionStat:
     correct: int = 0
     options: list[OptionShare] = field(default_factory=list)
     right_orders: list[tuple[str, ...]] = field(default_factory=list)
+    right_matches: list[str] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -160,6 +163,7 @@ def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
             "question__stem",
             "fact_id",
             "fact__statement",
+            "form",
             "options",
             "correct",
             "chosen",
@@ -171,6 +175,7 @@ def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
     stats: dict[tuple[str, int], QuestionStat] = {}
     options: dict[tuple[str, int], dict[str, OptionShare]] = {}
     orders: dict[tuple[str, int], set[tuple[str, ...]]] = {}
+    matches: dict[tuple[str, int], set[str]] = {}
     for row in rows:
         if row["question_id"] is not None:
             key = ("question", row["question_id"])
@@ -183,6 +188,9 @@ def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
         if row["is_correct"]:
             stat.correct += row["n"]
         shares = options.setdefault(key, {})
+        if row["form"] == Item.Form.MATCH:  # no single option to count: the pairs are listed
+            matches.setdefault(key, set()).add(pairs_text(row["options"], row["correct"]))
+            continue
         if (order := right_order(row["options"], row["correct"])) is not None:
             orders.setdefault(key, set()).add(order)
         elif (right := option_text(row["options"], row["correct"])) is not None:
@@ -195,4 +203,5 @@ def question_stats(attempts: QuerySet[Attempt]) -> list[QuestionStat]:
     for key, stat in stats.items():
         stat.options = sorted(options.get(key, {}).values(), key=lambda o: (-o.picked, o.text))
         stat.right_orders = sorted(orders.get(key, ()))
+        stat.right_matches = sorted(matches.get(key, ()))
     return sorted(stats.values(), key=lambda s: (s.correct / s.answered, s.label))

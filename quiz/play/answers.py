@@ -46,18 +46,26 @@ def _index(value: Any, size: int) -> int:
     return index
 
 
+MATCH_EACH = "Choose a match for each item."
+MATCH_ONCE = "Use each answer once: give each item a different match."
+
+
 def parse_choice(form: str, option_count: int, data: Any) -> int | list[int] | str:
     """The player's answer from POST data, checked against the item's options.
 
     Choice forms post ``choice=<option index>``. The order form posts ``place_<i>=<n>``:
     the place (1..N) the player gives option ``i``; it becomes the list of option indexes
-    from first to last, the shape of ``Item.correct``, and must be a permutation.
+    from first to last, the shape of ``Item.correct``, and must be a permutation. The
+    matching form posts ``match_<i>=<option index>`` for each left-hand item ``i``: the
+    right-hand value matched with it, each value once (see :mod:`quiz.generation.matching`).
     """
     if form == Item.Form.RECALL:
         typed = checking.typed_answer(data.get("typed"))
         if typed is None:
             raise InvalidAnswer(f"Type your answer (at most {checking.TYPED_MAX} characters).")
         return typed
+    if form == Item.Form.MATCH:
+        return _matches(option_count, data)
     if form != Item.Form.ORDER:
         return _index(data.get("choice"), option_count)
     order: list[int | None] = [None] * option_count
@@ -67,6 +75,23 @@ def parse_choice(form: str, option_count: int, data: Any) -> int | list[int] | s
             raise InvalidAnswer(f"Give each event a different place, from 1 to {option_count}.")
         order[place - 1] = option
     return [index for index in order if index is not None]
+
+
+def _matches(option_count: int, data: Any) -> list[int]:
+    """For each left-hand item, the index of the value matched with it: every value once."""
+    items = option_count // 2
+    chosen: list[int] = []
+    for item in range(items):
+        value = data.get(f"match_{item}", "")
+        if value == "":
+            raise InvalidAnswer(MATCH_EACH)
+        index = _index(value, option_count)
+        if index < items:
+            raise InvalidAnswer("That is not one of this question's options.")
+        if index in chosen:
+            raise InvalidAnswer(MATCH_ONCE)
+        chosen.append(index)
+    return chosen
 
 
 @functools.cache

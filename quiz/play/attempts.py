@@ -302,6 +302,8 @@ def start_review(attempt: Attempt, *, player: Player) -> Attempt:
 def _reshuffled(row: dict[str, Any], position: int, rng: random.Random) -> Item:
     """A copy of a missed item's snapshot with its options in a new order."""
     item = Item(position=position, **{name: row[name] for name in _SNAPSHOT_FIELDS})
+    if item.form == Item.Form.MATCH:
+        return _rematched(item, rng)
     order = list(range(len(item.options)))
     rng.shuffle(order)
     item.options = [row["options"][i] for i in order]
@@ -311,4 +313,22 @@ def _reshuffled(row: dict[str, Any], position: int, rng: random.Random) -> Item:
     new_index = {old: new for new, old in enumerate(order)}
     correct = row["correct"]
     item.correct = [new_index[i] for i in correct] if isinstance(correct, list) else new_index[correct]
+    return item
+
+
+def _rematched(item: Item, rng: random.Random) -> Item:
+    """A matching item with its left-hand items and its values each in a new order of their own."""
+    options, notes, key = list(item.options), list(item.notes or []), list(item.correct)
+    n = len(options) // 2
+    lefts, rights = list(range(n)), list(range(n))
+    rng.shuffle(lefts)
+    rng.shuffle(rights)
+    place = {n + old: n + new for new, old in enumerate(rights)}
+    item.options = [options[i] for i in lefts] + [options[n + j] for j in rights]
+    if len(notes) == 2 * n:
+        item.notes = [notes[i] for i in lefts] + [notes[n + j] for j in rights]
+    item.correct = [place[key[i]] for i in lefts]
+    if len(item.fact_ids or []) == n:
+        item.fact_ids = [item.fact_ids[i] for i in lefts]
+        item.fact_id = item.fact_ids[0]
     return item

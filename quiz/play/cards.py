@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quiz.generation.matching import pairs_text, split
 from quiz.models import Item
 
 
@@ -27,6 +28,8 @@ class QuestionView:
     form: str
     stem: str
     options: tuple[Option, ...]
+    #: For matching: the values each option (a left-hand item) may be matched with.
+    matches: tuple[Option, ...] = ()
 
     @property
     def is_order(self) -> bool:
@@ -35,6 +38,10 @@ class QuestionView:
     @property
     def is_recall(self) -> bool:
         return self.form == Item.Form.RECALL
+
+    @property
+    def is_match(self) -> bool:
+        return self.form == Item.Form.MATCH
 
     @property
     def places(self) -> range:
@@ -46,6 +53,17 @@ class AnsweredOption:
     text: str
     is_correct: bool
     was_chosen: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MatchedPair:
+    """One left-hand item of an answered matching question: its value, and the player's."""
+
+    left: str
+    right: str
+    chosen: str
+    is_correct: bool
     note: str = ""
 
 
@@ -65,10 +83,19 @@ class Feedback:
     passage_url: str
     passage_title: str
     sources: tuple[str, ...]
+    pairs: tuple[MatchedPair, ...] = ()
 
     @property
     def is_order(self) -> bool:
         return self.form == Item.Form.ORDER
+
+    @property
+    def is_match(self) -> bool:
+        return self.form == Item.Form.MATCH
+
+    @property
+    def pairs_right(self) -> int:
+        return sum(pair.is_correct for pair in self.pairs)
 
     @property
     def sources_to_list(self) -> tuple[str, ...]:
@@ -79,25 +106,64 @@ class Feedback:
 
 
 def question_view(item: Item) -> QuestionView:
+    if item.form == Item.Form.MATCH:
+        # Every item is offered every value in one order: nothing tells which is whose.
+        lefts, rights = split(item.options)
+        return QuestionView(
+            position=item.position,
+            form=item.form,
+            stem=item.stem,
+            options=tuple(Option(index=i, text=text, key=i + 1) for i, text in enumerate(lefts)),
+            matches=tuple(
+                Option(index=len(lefts) + j, text=text, key=j + 1) for j, text in enumerate(rights)
+            ),
+        )
     # A recall item's options are the spellings that count: never on the page before answering.
     shown = [] if item.form == Item.Form.RECALL else item.options
     options = tuple(Option(index=i, text=text, key=i + 1) for i, text in enumerate(shown))
     return QuestionView(position=item.position, form=item.form, stem=item.stem, options=options)
 
 
-def _texts(options: list[str], indexes: int | list[int] | str | None) -> str:
+def _texts(form: str, options: list[str], indexes: int | list[int] | str | None) -> str:
     if indexes is None:
         return ""
     if isinstance(indexes, str):  # what was typed (recall)
         return indexes
+    if form == Item.Form.MATCH:
+        return pairs_text(options, indexes)
     if isinstance(indexes, list):
         return " → ".join(options[i] for i in indexes)
     return options[indexes]
 
 
+def _pairs(item: Item) -> tuple[MatchedPair, ...]:
+    """Each left-hand item with its value, the player's, and the fact that proves it."""
+    lefts, _ = split(item.options)
+    notes = list(item.notes or []) + [""] * len(lefts)
+    correct = item.correct if isinstance(item.correct, list) else []
+    chosen = item.chosen if isinstance(item.chosen, list) else []
+    pairs = []
+    for i, (left, right) in enumerate(zip(lefts, correct, strict=False)):
+        mine = chosen[i] if i < len(chosen) else None
+        pairs.append(
+            MatchedPair(
+                left=left,
+                right=item.options[right],
+                chosen=item.options[mine] if isinstance(mine, int) else "",
+                is_correct=mine == right,
+                note=notes[i],
+            )
+        )
+    return tuple(pairs)
+
+
 def feedback(item: Item) -> Feedback:
     correct, chosen = item.correct, item.chosen
-    if isinstance(correct, list):
+    pairs: tuple[MatchedPair, ...] = ()
+    options: tuple[AnsweredOption, ...] = ()
+    if item.form == Item.Form.MATCH:
+        pairs = _pairs(item)
+    elif isinstance(correct, list):
         # The right order, each event with its date (its note: "1860: The Qing cede ...").
         notes = list(item.notes or []) + [""] * len(item.options)
         options = tuple(
@@ -127,11 +193,12 @@ def feedback(item: Item) -> Feedback:
         stem=item.stem,
         is_correct=bool(item.is_correct),
         options=options,
-        chosen_text=_texts(item.options, chosen),
-        correct_text=_texts(item.options, correct),
+        chosen_text=_texts(item.form, item.options, chosen),
+        correct_text=_texts(item.form, item.options, correct),
         explanation=item.explanation,
         chosen_note=note,
         passage_url=item.passage_url,
         passage_title=item.passage_title,
         sources=tuple(item.sources or ()),
+        pairs=pairs,
     )

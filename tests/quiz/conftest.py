@@ -412,5 +412,8 @@ def answer_data(item: Item, right: bool = True) -> dict[str, str]:
     if item.form == Item.Form.ORDER:
         order = list(item.correct) if right else list(reversed(item.correct))
         return {f"place_{option}": str(order.index(option) + 1) for option in range(len(item.options))}
+    if item.form == Item.Form.MATCH:
+        matched = list(item.correct) if right else list(reversed(item.correct))
+        return {f"match_{left}": str(value) for left, value in enumerate(matched)}
     correct = int(item.correct)
     return {"choice": str(correct if right else (correct + 1) % len(item.options))}

@@ -141,6 +141,30 @@ def test_parse_order_needs_a_permutation(data):
         answers.parse_choice(Item.Form.ORDER, 3, data)
 
 
+def test_parse_matching_gives_each_item_its_value():
+    """The matching form gives each left-hand item (0..N-1) a value, by its index (N..2N-1)."""
+    data = {"match_0": "4", "match_1": "5", "match_2": "3"}
+    assert answers.parse_choice(Item.Form.MATCH, 6, data) == [4, 5, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"match_0": "4", "match_1": "4", "match_2": "3"}, answers.MATCH_ONCE),
+        ({"match_0": "4", "match_1": "", "match_2": "3"}, answers.MATCH_EACH),
+        ({"match_0": "4", "match_2": "3"}, answers.MATCH_EACH),
+        ({"match_0": "4", "match_1": "1", "match_2": "3"}, "not one of this question's options"),
+        ({"match_0": "4", "match_1": "6", "match_2": "3"}, "not one of this question's options"),
+        ({"match_0": "4", "match_1": "five", "match_2": "3"}, "Choose one of the options shown"),
+        ({"place_0": "1", "place_1": "2", "place_2": "3"}, answers.MATCH_EACH),
+    ],
+)
+def test_parse_matching_needs_every_value_once(data, message):
+    """Each item needs a value, a value of this question (not an item), and no value twice."""
+    with pytest.raises(answers.InvalidAnswer, match=message):
+        answers.parse_choice(Item.Form.MATCH, 6, data)
+
+
 def test_record_answer_counts_once():
     """The first answer is stored and scored; a second changes nothing."""
     attempt = make_attempt()

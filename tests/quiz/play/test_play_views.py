@@ -343,7 +343,9 @@ def _normalised(html: str, attempt: Attempt) -> str:
     return html
 
 
-@pytest.mark.parametrize("form", [Item.Form.MULTIPLE_CHOICE, Item.Form.TRUE_FALSE, Item.Form.ORDER])
+@pytest.mark.parametrize(
+    "form", [Item.Form.MULTIPLE_CHOICE, Item.Form.TRUE_FALSE, Item.Form.ORDER, Item.Form.MATCH]
+)
 @pytest.mark.parametrize("extra", [{}, HX], ids=["page", "htmx"])
 def test_question_page_is_identical_whichever_option_is_right(client, player, form, extra):
     """Two items that differ only in which option is right render byte-identical pages
@@ -352,6 +354,7 @@ def test_question_page_is_identical_whichever_option_is_right(client, player, fo
         Item.Form.MULTIPLE_CHOICE: (0, 3),
         Item.Form.TRUE_FALSE: (0, 1),
         Item.Form.ORDER: ([0, 1, 2, 3], [3, 1, 0, 2]),
+        Item.Form.MATCH: ([2, 3], [3, 2]),
     }[form]
     pages = []
     quiz = QuizFactory()
@@ -360,6 +363,8 @@ def test_question_page_is_identical_whichever_option_is_right(client, player, fo
         attempt.items.update(form=form, correct=correct)
         if form == Item.Form.TRUE_FALSE:
             attempt.items.update(options=["True", "False"], notes=["", ""])
+        if form == Item.Form.MATCH:  # two treaties and two years; the notes prove each pair
+            attempt.items.update(notes=["The Treaty of Aigun", "The Convention of Peking", "", ""])
         pages.append(_normalised(client.get(q_url(attempt, 1), **extra).content.decode(), attempt))
     assert pages[0] == pages[1]
     assert "The Treaty of Aigun" not in pages[0]  # notes stay on the server too

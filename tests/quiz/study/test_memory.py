@@ -40,6 +40,8 @@ def card(player: Player, fact) -> MemoryCard:
         (Item.Form.TRUE_FALSE, False, Rating.Again),
         (Item.Form.ORDER, True, Rating.Good),
         (Item.Form.FIRST, False, Rating.Again),
+        (Item.Form.MATCH, True, Rating.Good),
+        (Item.Form.MATCH, False, Rating.Again),
     ],
 )
 def test_the_rating_rule(form, correct, rating):
