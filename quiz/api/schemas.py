@@ -154,10 +154,16 @@ class FactPage(Schema):
 
 
 class GeneratedOut(Schema):
-    form: str = Field(description="multiple_choice, true_false, first or order.")
+    form: str = Field(description="multiple_choice, true_false, first, order, not_before, recall or match.")
     stem: str
-    options: list[str]
-    answer: int | list[int] = Field(description="Index of the right option; for order, the right order.")
+    options: list[str] = Field(
+        description="The options as shown; for recall, the spellings that count; for match, the "
+        "items to match, then the values to match them with."
+    )
+    answer: int | list[int] = Field(
+        description="Index of the right option; for order, the right order; for match, the index "
+        "(in options) of each item's value, item by item."
+    )
     explanation: str
     notes: list[str]
     passage_url: str
