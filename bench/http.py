@@ -2,8 +2,9 @@
 
 Nothing here knows the templates' markup beyond what a browser relies on: forms with an
 ``action`` and their fields. :func:`forms` reads every form of a page; a player picks
-the answer form by its fields (``choice`` buttons, or ``place_<i>`` fields for the
-order form) and posts it with htmx's headers.
+the answer form by its fields (``choice`` buttons, ``place_<i>`` fields for the order
+form, ``match_<i>`` fields for the matching form, or a ``typed`` answer) and posts it
+with htmx's headers.
 """
 
 from __future__ import annotations
@@ -36,8 +37,14 @@ class Form:
         return (
             "choice" in self.choices
             or "typed" in self.inputs
-            or any(name.startswith("place_") for name in self.fields)
+            or any(name.startswith(("place_", "match_")) for name in self.fields)
         )
+
+    @property
+    def matches(self) -> list[str]:
+        """The matching form's fields, ``match_0``, ``match_1``..., in order."""
+        names = [name for name in self.fields if name.startswith("match_")]
+        return sorted(names, key=lambda name: int(name.removeprefix("match_")))
 
     @property
     def fields(self) -> set[str]:
@@ -96,14 +103,25 @@ def answer_form(html: str, base: str) -> Form | None:
     return next((form for form in forms(html, base) if form.is_answer), None)
 
 
+def match_values(form: Form) -> list[str]:
+    """The values a matching form's selects offer (the same in each), without the empty prompt."""
+    return [value for value in form.choices[form.matches[0]] if value]
+
+
 def answer_data(form: Form, rng: random.Random) -> dict[str, str]:
-    """A random valid answer: one ``choice``, a typed answer, or a random permutation of places."""
+    """A random valid answer: one ``choice``, a typed answer, a random permutation of places,
+    or of the values matched with each item."""
     data = dict(form.hidden)
     if "typed" in form.inputs:
         data["typed"] = rng.choice(["1689", "Treaty of Nerchinsk", "not the answer"])
         return data
     if "choice" in form.choices:
         data["choice"] = rng.choice(form.choices["choice"])
+        return data
+    if form.matches:
+        values = match_values(form)
+        rng.shuffle(values)
+        data.update(zip(form.matches, values, strict=True))
         return data
     places = sorted(name for name in form.fields if name.startswith("place_"))
     ranks = [str(n) for n in range(1, len(places) + 1)]
@@ -113,11 +131,15 @@ def answer_data(form: Form, rng: random.Random) -> dict[str, str]:
 
 
 def chosen(data: dict[str, str]) -> object:
-    """What the server stores as ``Item.chosen`` for this answer: an index, or the order of options."""
+    """What the server stores as ``Item.chosen`` for this answer: an index, what was typed,
+    the order of options, or each item's matched value."""
     if "choice" in data:
         return int(data["choice"])
     if "typed" in data:
         return data["typed"]
+    matched = {int(k.removeprefix("match_")): int(v) for k, v in data.items() if k.startswith("match_")}
+    if matched:
+        return [matched[item] for item in sorted(matched)]
     ranks = {int(k.removeprefix("place_")): int(v) for k, v in data.items() if k.startswith("place_")}
     return [option for option, _ in sorted(ranks.items(), key=lambda pair: pair[1])]
 

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from bench import server
-from bench.http import answer_form, chosen, csrf_data, htmx_headers, login, start
+from bench.http import answer_form, chosen, csrf_data, htmx_headers, login, match_values, start
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -90,6 +90,16 @@ def _choices(form: Form, rng: random.Random) -> list[dict[str, str]]:
     if "choice" in form.choices:
         values = rng.sample(form.choices["choice"], 2)
         return [{**form.hidden, "choice": value} for value in values]
+    if "typed" in form.inputs:
+        typed = rng.sample(["1689", "Treaty of Nerchinsk", "not the answer"], 2)
+        return [{**form.hidden, "typed": value} for value in typed]
+    if form.matches:
+        matched = match_values(form)
+        rng.shuffle(matched)
+        return [
+            {**form.hidden, **dict(zip(form.matches, order, strict=True))}
+            for order in (matched, matched[::-1])
+        ]
     places = sorted(name for name in form.fields if name.startswith("place_"))
     ranks = [str(n) for n in range(1, len(places) + 1)]
     first = ranks[:]

@@ -262,6 +262,11 @@ def _answer_fields(item: dict[str, Any], rng: random.Random) -> dict[str, str]:
         places = [str(n) for n in range(1, item["options"] + 1)]
         rng.shuffle(places)
         return {f"place_{i}": place for i, place in enumerate(places)}
+    if item["form"] == "match":  # options: the items, then their values
+        items = item["options"] // 2
+        values = [str(items + n) for n in range(items)]
+        rng.shuffle(values)
+        return {f"match_{i}": value for i, value in enumerate(values)}
     return {"choice": str(rng.randrange(item["options"]))}
 
 

@@ -7,8 +7,8 @@ import random
 import pytest
 from django.utils import timezone
 
-from bench.http import answer_data, answer_form, attempt_id
-from bench.loadtest import Player, Post, audit
+from bench.http import answer_data, answer_form, attempt_id, chosen
+from bench.loadtest import Player, Post, _choices, audit
 from tests.factories import AttemptFactory, ItemFactory
 
 CHOICE_PAGE = """
@@ -34,6 +34,23 @@ ORDER_PAGE = f"""
 </form>
 """
 
+VALUES = '<option value="">Choose…</option>' + "".join(
+    f'<option value="{n}">{1600 + n}</option>' for n in (3, 4, 5)
+)
+MATCH_PAGE = f"""
+<form method="post" action="/play/x/q/4/" hx-post="/play/x/q/4/">
+  <fieldset><legend>Choose a match for each; use each answer once.</legend>
+  <label for="match-0">A</label><select id="match-0" name="match_0">{VALUES}</select>
+  <label for="match-1">B</label><select id="match-1" name="match_1">{VALUES}</select>
+  <label for="match-2">C</label><select id="match-2" name="match_2">{VALUES}</select>
+  </fieldset>
+  <button type="submit">Submit matches</button>
+</form>
+"""
+TYPED_PAGE = """
+<form method="post" action="/play/x/q/5/"><input id="typed-answer" name="typed" type="text"></form>
+"""
+
 
 def test_answer_form_is_the_form_with_choice_buttons_not_the_first_post_form():
     """The header's logout form comes first; the answer form is found by its fields."""
@@ -54,6 +71,28 @@ def test_an_order_answer_gives_every_option_a_different_place():
     data = answer_data(form, random.Random(3))
     assert sorted(data) == ["place_0", "place_1", "place_2"]
     assert sorted(data.values()) == ["1", "2", "3"]
+
+
+def test_a_matching_answer_gives_every_item_a_different_value():
+    """The matching form's answer gives each select one of the values offered, each once;
+    what the server stores is those values, item by item."""
+    form = answer_form(MATCH_PAGE, "http://127.0.0.1:8000/play/x/q/4/")
+    assert form is not None
+    assert form.matches == ["match_0", "match_1", "match_2"]
+    data = answer_data(form, random.Random(3))
+    assert sorted(data) == ["match_0", "match_1", "match_2"]
+    assert sorted(data.values()) == ["3", "4", "5"]
+    assert chosen(data) == [int(data[f"match_{i}"]) for i in range(3)]
+    first, second = _choices(form, random.Random(4))
+    assert chosen(first) != chosen(second)
+    assert sorted(chosen(first)) == sorted(chosen(second)) == [3, 4, 5]
+
+
+def test_the_load_test_answers_a_typed_question_two_ways():
+    form = answer_form(TYPED_PAGE, "http://h/play/x/q/5/")
+    assert form is not None
+    first, second = _choices(form, random.Random(5))
+    assert first["typed"] != second["typed"]
 
 
 def test_a_page_without_an_answer_form_has_none():

@@ -132,12 +132,20 @@ def start_quiz(page: Page, base_url: str, topic_url: str, shot=None, name: str =
     expect(page).to_have_url(QUESTION_URL)
 
 
+def match_values(card) -> list[str]:
+    """The values a matching question's selects offer (the same in each), its prompt left out."""
+    options = card.locator('select[name="match_0"] option').all()
+    return [value for option in options if (value := option.get_attribute("value") or "")]
+
+
 def answer(page: Page, *, keyboard: bool) -> None:
-    """Answer the question on screen: option 1 by mouse or key, an order by its selects, or
-    a typed answer (Enter from the keyboard, the button by mouse)."""
+    """Answer the question on screen: option 1 by mouse or key, an order by its selects, a
+    matching by its selects (each value once, in the order offered), or a typed answer
+    (Enter from the keyboard, the button by mouse)."""
     card = page.locator("#play-card")
     expect(card.locator("form.answer-form")).to_be_visible()  # the swap has landed
     selects = card.locator("select")
+    matches = card.locator('select[name^="match_"]')
     typed = card.get_by_label("Your answer")
     if typed.count():
         typed.fill("Tumen")
@@ -145,6 +153,10 @@ def answer(page: Page, *, keyboard: bool) -> None:
             typed.press("Enter")
         else:
             card.get_by_role("button", name="Answer", exact=True).click()
+    elif matches.count():
+        for index, value in enumerate(match_values(card)):
+            matches.nth(index).select_option(value)
+        card.get_by_role("button", name="Submit matches").click()
     elif selects.count():
         for index in range(selects.count()):
             selects.nth(index).select_option(str(index + 1))

@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from quiz.management.commands.create_demo_accounts import TEACHER
 from quiz.models import TEACHERS_GROUP, Attempt, Item, Question, Quiz
+from tests.browser.conftest import match_values
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,10 +57,18 @@ def answer_on_screen(page: Page, position: int) -> tuple[str, int | list[int]]:
 
     Odd positions by mouse, even ones by the keys 1–4 (cycling over the options); an
     order question by its selects, placing the options in the reverse of their order
-    on screen, so the recorded order is the option indexes from last to first.
+    on screen, so the recorded order is the option indexes from last to first; a matching
+    question by its selects, the first item given the last value offered and so on.
     """
     card = page.locator("#play-card")
     expect(card.locator("form.answer-form")).to_be_visible()  # the swap has landed
+    matches = card.locator('select[name^="match_"]').all()
+    if matches:  # each item the value offered last but its own place: a matching, as stored
+        values = match_values(card)[::-1]
+        for select, value in zip(matches, values, strict=True):
+            select.select_option(value)
+        card.get_by_role("button", name="Submit matches").click()
+        return "match", [int(value) for value in values]
     places = card.locator("select").all()
     if places:
         for select, place in zip(places, range(len(places), 0, -1), strict=True):
