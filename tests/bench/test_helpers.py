@@ -39,7 +39,7 @@ VALUES = '<option value="">Choose…</option>' + "".join(
 )
 MATCH_PAGE = f"""
 <form method="post" action="/play/x/q/4/" hx-post="/play/x/q/4/">
-  <fieldset><legend>Choose a match for each; use each answer once.</legend>
+  <fieldset><legend>Use each answer once.</legend>
   <label for="match-0">A</label><select id="match-0" name="match_0">{VALUES}</select>
   <label for="match-1">B</label><select id="match-1" name="match_1">{VALUES}</select>
   <label for="match-2">C</label><select id="match-2" name="match_2">{VALUES}</select>
