@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from content.models import Tag, Topic
-from quiz.generation import generate_questions
+from quiz.generation import GeneratedQuestion, generate_questions
+from quiz.models import Item
 
 
 class Command(BaseCommand):
@@ -38,17 +39,30 @@ class Command(BaseCommand):
             return
         for number, question in enumerate(questions, start=1):
             self.stdout.write(f"{number}. [{question.form}] {question.stem}")
-            right = question.answer if isinstance(question.answer, list) else [question.answer]
-            for index, option in enumerate(question.options):
-                if isinstance(question.answer, list):
-                    mark = f"{question.answer.index(index) + 1}."
-                else:
-                    mark = "*" if index in right else " "
-                note = f"  ({question.notes[index]})" if question.notes[index] else ""
-                self.stdout.write(f"   {mark} {option}{note}")
+            for line in _option_lines(question):
+                self.stdout.write(f"   {line}")
             self.stdout.write(f"   Why: {question.explanation}")
             if question.passage_title:
                 self.stdout.write(f"   Read: {question.passage_title} <{question.passage_url}>")
             self.stdout.write("")
         if len(questions) < count:
             self.stderr.write(f"Only {len(questions)} of {count} questions could be generated.")
+
+
+def _option_lines(question: GeneratedQuestion) -> list[str]:
+    """Each option with its mark: * for the right one, its place in an order; for a
+    matching, each item with its value."""
+    notes = [f"  ({note})" if note else "" for note in question.notes]
+    if question.form == Item.Form.MATCH and isinstance(question.answer, list):
+        return [
+            f"{question.options[index]} → {question.options[value]}{notes[index]}"
+            for index, value in enumerate(question.answer)
+        ]
+    lines = []
+    for index, option in enumerate(question.options):
+        if isinstance(question.answer, list):
+            mark = f"{question.answer.index(index) + 1}."
+        else:
+            mark = "*" if index == question.answer else " "
+        lines.append(f"{mark} {option}{notes[index]}")
+    return lines

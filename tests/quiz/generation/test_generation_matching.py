@@ -192,6 +192,21 @@ def test_some_quizzes_ask_one_matching_question_and_nothing_it_pairs_again(shipp
     assert 4 <= with_matching <= 24, "a modest share of quizzes"
 
 
+def test_generate_questions_prints_each_pair(shipped):
+    seed = next(
+        s for s in range(100) if any(q.form == "match" for q in generate_questions(shipped, count=10, seed=s))
+    )
+    out = StringIO()
+    call_command(
+        "generate_questions", "--topic", shipped.slug, "--seed", str(seed), stdout=out, stderr=StringIO()
+    )
+    (question,) = [q for q in generate_questions(shipped, count=10, seed=seed) if q.form == "match"]
+    text = out.getvalue()
+    assert f"[match] {question.stem}" in text
+    for left, value, _ in pairs_of(question):
+        assert f"   {left} → {value}  (" in text
+
+
 def test_a_short_quiz_asks_none(shipped):
     for seed in range(30):
         assert all(q.form != Item.Form.MATCH for q in generate_questions(shipped, count=4, seed=seed))
