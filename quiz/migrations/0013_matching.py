@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quiz', '0011_assignments'),
+        ('quiz', '0012_item_cards_pending'),
     ]
 
     operations = [
