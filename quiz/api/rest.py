@@ -9,11 +9,14 @@ page); every GET answers with an ``ETag`` and a conditional GET gets a 304 (see
 Teachers: ``Authorization: Bearer <key>`` (a key from ``/api/token/`` or ``manage.py
 api_token``), or their logged-in session with a CSRF token for writes. They create,
 update and archive their own questions (another teacher's is a 404) and read their own
-classes' results.
+classes' results. Writes are limited per teacher (:data:`WRITES_PER_TEACHER`, counted in
+the database like the site's other limits, so every app server shares the count): over
+it, a 429 with ``Retry-After`` and nothing written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 import re
@@ -28,6 +31,7 @@ from ninja import NinjaAPI, Path, Query, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from content.models import Citation, Fact, Section, Source, Tag, TimelineEvent, Topic, normalise
+from quiz.accounts import throttle
 from quiz.api import schemas as s
 from quiz.api.docs import LocalSwagger
 from quiz.api.models import ApiToken
@@ -438,6 +442,39 @@ def _invalid(request: HttpRequest, exc: Invalid) -> Any:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
+#: A teacher's writes through the API (create, update, archive): a script importing a
+#: whole bank of questions fits; a runaway loop stops within the hour.
+WRITES_PER_TEACHER = throttle.Limit("api-writes", 1_000, throttle.HOUR)
+
+
+class TooManyWrites(Exception):
+    def __init__(self, retry_at: dt.datetime) -> None:
+        self.retry_at = retry_at
+
+
+@api.exception_handler(TooManyWrites)
+def _too_many(request: HttpRequest, exc: TooManyWrites) -> Any:
+    seconds = max(1, math.ceil((exc.retry_at - timezone.now()).total_seconds()))
+    response = api.create_response(
+        request,
+        {
+            "detail": (
+                f"Too many writes: at most {WRITES_PER_TEACHER.requests} an hour. Try again in {seconds} s."
+            )
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def _count_write(user: User) -> None:
+    """Count one write by ``user``; raise :class:`TooManyWrites` over the limit (before any write)."""
+    retry_at = throttle.check((WRITES_PER_TEACHER, str(user.pk)))
+    if retry_at is not None:
+        raise TooManyWrites(retry_at)
+
+
 def _save_question(user: User, data: s.QuestionIn, question: Question | None) -> Question:
     """Check every rule, then write the question and its choices in one transaction."""
     topic = Topic.objects.filter(slug=data.dossier).first() if _valid_slug(data.dossier) else None
@@ -506,6 +543,7 @@ def my_questions(request: TeacherRequest, page: int = PageParam) -> dict:
 )
 def create_question(request: TeacherRequest, data: s.QuestionIn) -> Status[dict]:
     """Write a question: 2–6 choices, exactly one correct, a stem its dossier does not have yet."""
+    _count_write(request.auth)
     return Status(201, _question_out(_save_question(request.auth, data, None)))
 
 
@@ -530,6 +568,7 @@ def update_question(request: TeacherRequest, question_id: int, data: s.QuestionI
     """Replace one of your questions (every field, choices included). Attempts already played keep
     the question as it was."""
     question = _own_question(request.auth, question_id)
+    _count_write(request.auth)
     return _question_out(_save_question(request.auth, data, question))
 
 
@@ -543,6 +582,7 @@ def archive_question(request: TeacherRequest, question_id: int) -> dict:
     """Archive one of your questions: no new quiz asks it; past attempts keep it. Update it with
     a status to bring it back."""
     question = _own_question(request.auth, question_id)
+    _count_write(request.auth)
     Question.objects.filter(pk=question.pk).update(status=Question.Status.ARCHIVED, updated_at=timezone.now())
     return _question_out(_own_question(request.auth, question_id))
 
