@@ -402,6 +402,8 @@ def _duration(taken: timedelta) -> str:
 
 
 def _again_url(attempt: Attempt) -> str:
+    if attempt.assignment_id is not None:  # an assigned quiz has no public start page
+        return reverse("assignment_detail", args=[attempt.assignment_id])
     if attempt.tag_id and attempt.tag:
         return reverse("play_tag", args=[attempt.tag.slug])
     if attempt.quiz.is_default:

@@ -198,3 +198,16 @@ def test_the_assigned_list_has_no_one_elses_assignments(school):
     school.assign()
     page = client_for(UserFactory()).get(reverse("assigned_list")).content.decode()
     assert "Nothing is assigned to you" in page
+
+
+def test_the_results_of_an_assignment_lead_back_to_it_not_to_a_public_start_page(school):
+    """An assigned quiz has no public start page (it would be a 404), so the results of an
+    assignment's attempt offer "Back to the assignment" instead of "Play again"."""
+    assignment = school.assign()
+    client = client_for(school.students[0])
+    attempt = start(client, assignment.pk)
+    answer(client, attempt, [True, True, True])
+    page = client.get(reverse("attempt_results", args=[attempt.pk])).content.decode()
+    assert f'href="{reverse("assignment_detail", args=[assignment.pk])}">Back to the assignment<' in page
+    assert "Play again" not in page
+    assert client.get(reverse("quiz_detail", args=[school.quiz.slug])).status_code == 404
