@@ -19,7 +19,7 @@ from django.db.models import Max, Q
 from quiz import generation
 from quiz.assignments.models import QuizPick
 from quiz.generation.types import GeneratedQuestion
-from quiz.models import Question, Quiz
+from quiz.models import Item, Question, Quiz
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -45,6 +45,11 @@ def generation_seed() -> int:
 
 def generated_candidates(quiz: Quiz, seed: int) -> list[GeneratedQuestion]:
     return generation.generate_questions(quiz.topic, count=GENERATED_CANDIDATES, seed=seed)
+
+
+def form_label(form: str) -> str:
+    """What a question asks the student to do ("Put in order", "Type the answer")."""
+    return Item.Form(form).label if form in Item.Form.values else ""
 
 
 def frozen(question: GeneratedQuestion) -> dict:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from quiz.assignments import analysis, exports, gradebook, picks, play
 from quiz.assignments.forms import AssignmentForm, QuizRulesForm
 from quiz.assignments.models import Assignment, QuizPick
-from quiz.models import Attempt, Classroom, Quiz
+from quiz.models import Attempt, Classroom, Item, Quiz
 from quiz.permissions import teacher_required
 
 if TYPE_CHECKING:
@@ -280,7 +280,10 @@ def quiz_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "quiz": quiz,
             "picks": [(pick, _preview(pick)) for pick in chosen],
             "written": picks.usable_questions(quiz, request.user),
-            "generated": list(enumerate(picks.generated_candidates(quiz, seed))),
+            "generated": [
+                (index, question, picks.form_label(question.form))
+                for index, question in enumerate(picks.generated_candidates(quiz, seed))
+            ],
             "seed": seed,
             "more_seed": (seed + 1) % (2**31),
         },
@@ -297,10 +300,12 @@ def _preview(pick: QuizPick) -> dict:
             "stem": pick.snapshot.get("stem", ""),
             "options": pick.snapshot.get("options", []),
             "kind": "generated",
+            "form": picks.form_label(pick.snapshot.get("form", "")),
         }
     assert pick.question is not None
     return {
         "stem": pick.question.stem,
         "options": [c.text for c in pick.question.choices.all()],
         "kind": "written",
+        "form": picks.form_label(Item.Form.MULTIPLE_CHOICE),
     }

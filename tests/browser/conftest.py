@@ -138,16 +138,20 @@ def match_values(card) -> list[str]:
     return [value for option in options if (value := option.get_attribute("value") or "")]
 
 
-def answer(page: Page, *, keyboard: bool) -> None:
-    """Answer the question on screen: option 1 by mouse or key, an order by its selects, a
-    matching by its selects (each value once, in the order offered), or a typed answer
-    (Enter from the keyboard, the button by mouse)."""
+def answer(page: Page, *, keyboard: bool, option: str | None = None) -> None:
+    """Answer the question on screen, whatever its form: option 1 by mouse or key (multiple
+    choice, true/false, which came first, which did not happen before), an order by its
+    selects, a matching by its selects (each value once, in the order offered), or a typed
+    answer (Enter from the keyboard, the button by mouse). ``option`` names the option to
+    click instead of the first one."""
     card = page.locator("#play-card")
     expect(card.locator("form.answer-form")).to_be_visible()  # the swap has landed
     selects = card.locator("select")
     matches = card.locator('select[name^="match_"]')
     typed = card.get_by_label("Your answer")
-    if typed.count():
+    if option is not None:
+        card.get_by_role("button", name=option, exact=True).click()
+    elif typed.count():
         typed.fill("Tumen")
         if keyboard:
             typed.press("Enter")
