@@ -272,6 +272,13 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
             length__gt=0,
         )
 
+    def scores_shown(self, now: datetime | None = None) -> AttemptQuerySet:
+        """Less the attempts whose score is still hidden: an assignment that shows the right
+        answers only after its due date keeps the score from its students until then too
+        (:meth:`Attempt.answers_hidden`). What students see (history, leaderboards) counts
+        only these; the teacher's pages count every attempt."""
+        return self.exclude(answers_hidden_until__gt=now or timezone.now())
+
     def close_overdue(self, now: datetime | None = None) -> int:
         """Finish every timed attempt whose deadline has passed, at its deadline: an abandoned
         attempt counts as finished wherever attempts are counted. How many it closed.
@@ -403,7 +410,8 @@ class Attempt(models.Model):
         )
 
     def answers_hidden(self, now: datetime | None = None) -> bool:
-        """True while an assignment keeps the right answers from its students."""
+        """True while an assignment keeps the right answers, and the score, from its
+        students (until ``answers_hidden_until``, its due date)."""
         return self.answers_hidden_until is not None and (now or timezone.now()) < self.answers_hidden_until
 
     def is_expired(self, now: datetime | None = None) -> bool:

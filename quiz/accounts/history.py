@@ -37,6 +37,7 @@ def best_per_quiz(user: User) -> list[dict]:
     """Each quiz the user finished: plays and best percentage, best first."""
     rows = (
         Attempt.objects.ranked()
+        .scores_shown()
         .filter(user=user)
         .values("quiz_id", "quiz__title", "quiz__slug", "quiz__published")
         .annotate(plays=Count("pk"), best=Max(percent()))

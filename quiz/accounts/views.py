@@ -172,7 +172,8 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
         "totals": totals,
         "page": page,
         "best": best_per_quiz(user),
-        "accuracy": accuracy(items),
+        # An assignment's answers (right or wrong) count once its score may be shown.
+        "accuracy": accuracy(items.exclude(attempt__answers_hidden_until__gt=timezone.now())),
         "streak": current_streak(days_played(items), timezone.now().astimezone(dt.UTC).date()),
     }
     return render(request, "quiz/accounts/history.html", context)

@@ -3,7 +3,9 @@
 Rankings:
 
 - Only *finished* attempts of *registered* users count, in the Quiz and Challenge modes
-  (a review of one's own mistakes is practice, not a score): ``Attempt.objects.ranked()``.
+  (a review of one's own mistakes is practice, not a score): ``Attempt.objects.ranked()``;
+  an assignment's attempt only once its score may be shown (after its due date when the
+  answers are kept until then): ``scores_shown()``.
 - Overall: the total of correct answers. Ties go to whoever reached the total first (the
   earlier last finish), then by username.
 - Per quiz: each player's best percentage. Ties go to whoever reached it first (the earlier
@@ -55,7 +57,7 @@ class Standing:
 
 def ranked_attempts(since: dt.datetime | None = None) -> QuerySet[Attempt]:
     """The attempts that count on a leaderboard (see the module docstring)."""
-    attempts = Attempt.objects.ranked().filter(user__isnull=False).order_by()
+    attempts = Attempt.objects.ranked().scores_shown().filter(user__isnull=False).order_by()
     if since is not None:
         attempts = attempts.filter(finished_at__gte=since)
     return attempts

@@ -263,8 +263,11 @@ def _card(
         ),
     }
     answered, last = item.answered_at is not None, item.position >= attempt.length
-    if answered and attempt.answers_hidden():  # an assignment shows answers after its due date
-        context["recorded"], context["score"] = True, "–"
+    hidden = attempt.answers_hidden()  # an assignment shows answers (and score) after its due date
+    if hidden:
+        context["score"] = "–"
+    if answered and hidden:
+        context["recorded"] = True
         if not last:
             context["next_url"] = _question_url(attempt, item.position + 1)
     elif answered:

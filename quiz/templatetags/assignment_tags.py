@@ -1,18 +1,38 @@
-"""``{% assigned_to_you %}``: the signed-in student's open assignments, on the home page."""
+"""``{% assigned_to_you %}``: the signed-in student's open assignments, on the home page;
+``{% score_hidden attempt %}``: when a hidden score will show."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from quiz.assignments.models import Assignment
 from quiz.assignments.play import standing
 from quiz.models import Attempt
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
 register = template.Library()
+
+
+def school_time(moment: datetime) -> str:
+    """``moment`` as the school reads it: "Mon 2 Dec 2026, 17:00 GMT" in its time zone."""
+    local = timezone.localtime(moment, ZoneInfo(settings.SCHOOL_TIME_ZONE))
+    return dateformat.format(local, "D j M Y, H:i T")
+
+
+@register.simple_tag
+def score_hidden(attempt: Attempt) -> str:
+    """ "Score shown after <due date>" while an assignment keeps the attempt's score hidden,
+    else "" (so a template writes ``{% score_hidden attempt as hidden %}{% if hidden %}``)."""
+    if attempt.answers_hidden_until is None or not attempt.answers_hidden():
+        return ""
+    return f"Score shown after {school_time(attempt.answers_hidden_until)}"
 
 
 @register.inclusion_tag("quiz/assignments/includes/home.html", takes_context=True)
