@@ -121,13 +121,16 @@ def test_assign_play_on_time_and_late_and_grade(page: Page, live_server, screens
     with page.expect_download() as csv_download:
         page.get_by_role("link", name="Download CSV").click()
     text = csv_download.value.path().read_bytes().decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(text)))[1:] == [["latecomer", "67% late"], ["ontime", "100%"]]
+    assert list(csv.reader(io.StringIO(text)))[1:] == [
+        ["latecomer", "67% late", "current"],
+        ["ontime", "100%", "current"],
+    ]
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="Download XLSX").click()
     sheet = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes())).active
     assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
-        ["latecomer", "67% late"],
-        ["ontime", "100%"],
+        ["latecomer", "67% late", "current"],
+        ["ontime", "100%", "current"],
     ]
     rows.filter(has_text="latecomer").get_by_role("link", name="2/3").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("latecomer: Treaties of 1860")

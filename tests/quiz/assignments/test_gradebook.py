@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from quiz.assignments import analysis, gradebook
-from quiz.models import Attempt
+from quiz.models import Attempt, Membership
 from tests.factories import AttemptFactory, ItemFactory, MembershipFactory, UserFactory
 
 from .conftest import client_for, make_teacher
@@ -88,12 +88,12 @@ def test_gradebook_page_and_exports_show_the_scores(school):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][0] == "student"
-    assert rows[1:] == [["student1", "67%"], ["student2", ""]]
+    assert (rows[0][0], rows[0][-1]) == ("student", "membership")
+    assert rows[1:] == [["student1", "67%", "current"], ["student2", "", "current"]]
     xlsx = teacher.get(reverse("gradebook_xlsx", args=[school.classroom.pk]))
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert values[1] == ["student1", "67%"]
+    assert values[1] == ["student1", "67%", "current"]
     assert values[2][0] == "student2"
     assert values[0][1].startswith(school.quiz.title)
 
@@ -105,6 +105,59 @@ def test_a_student_name_that_looks_like_a_formula_is_quoted(school):
     assert "'=cmd" in response.content.decode("utf-8-sig")
 
 
+def test_a_former_member_who_handed_in_work_stays_in_the_gradebook_and_both_exports(school):
+    """A student who leaves the class after handing in an assignment keeps their row, marked
+    as a former member (with the day they left), on the page, in the CSV and in the XLSX; an
+    assignment due after they left is not "missing" for them. A former member who handed in
+    nothing is not listed."""
+    handed_in = school.assign()
+    leaver = school.students[0]
+    client = client_for(leaver)
+    answer(client, start(client, handed_in.pk), [True, True, False])
+    quiet = UserFactory(username="quiet")
+    MembershipFactory(classroom=school.classroom, student=quiet)
+    for student in (leaver, quiet):
+        left = client_for(student).post(reverse("class_leave", args=[school.classroom.pk]))
+        assert left.status_code == 302
+    # They left an hour ago; another assignment fell due half an hour ago.
+    now = timezone.now()
+    Membership.objects.filter(left_at__isnull=False).update(left_at=now - timedelta(hours=1))
+    school.assign(opens_at=now - timedelta(days=3), due_at=now - timedelta(minutes=30))
+    book = gradebook.build(school.classroom)
+    rows = {row.student.username: row for row in book.rows}
+    assert set(rows) == {"student1", "student2"}
+    assert rows["student1"].is_former
+    assert not rows["student2"].is_former
+    later = [a.due_at < now for a in book.assignments].index(True)
+    assert not rows["student1"].cells[later].missing  # due after they left
+    assert rows["student2"].cells[later].missing
+    assert rows["student1"].cells[1 - later].attempt.score == 2
+
+    teacher = client_for(school.teacher)
+    page = teacher.get(reverse("class_gradebook", args=[school.classroom.pk])).content.decode()
+    assert "former member, left" in page
+    assert "quiet" not in page
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(
+                teacher.get(reverse("gradebook_csv", args=[school.classroom.pk])).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert csv_rows[0][-1] == "membership"
+    assert csv_rows[1][0] == "student1"
+    assert "67%" in csv_rows[1]
+    assert csv_rows[1][-1].startswith("former member (left 20")
+    assert csv_rows[2][-1] == "current"
+    sheet = load_workbook(
+        io.BytesIO(teacher.get(reverse("gradebook_xlsx", args=[school.classroom.pk])).content)
+    ).active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0][0] == "student1"
+    assert values[0][-1].startswith("former member (left 20")
+    assert [row[0] for row in values] == ["student1", "student2"]
+
+
 @pytest.mark.parametrize("size", [5, 50])
 def test_gradebook_queries_do_not_grow_with_the_class(school, size, django_assert_num_queries):
     for n in range(size - len(school.students)):
@@ -113,13 +166,20 @@ def test_gradebook_queries_do_not_grow_with_the_class(school, size, django_asser
     for student in list(school.classroom.students.all())[:size]:
         for assignment in assignments:
             _graded(assignment, student, 2, minutes_ago=3)
+    # Two more students who left after handing in work: listed as former members, same queries.
+    for n in range(2):
+        former = UserFactory(username=f"former{n}")
+        MembershipFactory(classroom=school.classroom, student=former, left_at=timezone.now())
+        _graded(assignments[0], former, 1, minutes_ago=3)
     teacher = client_for(school.teacher)
     url = reverse("class_gradebook", args=[school.classroom.pk])
     # session, user, is-teacher, classroom, assignments, students, overdue check, attempts,
     # and the header's review count
     with django_assert_num_queries(9):
         response = teacher.get(url)
-    assert response.content.decode().count("2/3") == size * 2
+    html = response.content.decode()
+    assert html.count("2/3") == size * 2
+    assert html.count("former member, left") == 2
 
 
 def test_a_cell_opens_the_attempt_answer_by_answer(school):
