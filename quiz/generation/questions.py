@@ -219,6 +219,12 @@ RECALL_KINDS = (
 RECALL_MAX_LENGTH = 30
 
 
+def recall_spellings(fact: Fact) -> list[str]:
+    """The spellings a typed answer to ``fact`` is checked against; the first is shown as
+    the answer (a regrade after a correction recomputes them, :mod:`quiz.reports.regrade`)."""
+    return distinct_values([with_unit(fact.answer, fact.unit), fact.answer, *(fact.aliases or [])])
+
+
 def recall(fact: Fact, pool: Sequence[Candidate]) -> GeneratedQuestion:
     """ "Type the answer": the options are the spellings that count (never shown before
     answering); :func:`quiz.generation.checking.accepts` judges what is typed."""
@@ -232,7 +238,7 @@ def recall(fact: Fact, pool: Sequence[Candidate]) -> GeneratedQuestion:
         if other.fact_id != fact.pk and 0 < distance(mine, normalise(other.answer)) < RECALL_MIN_GAP:
             raise NotAskable(f"{other.answer!r} is too close to the answer for typed recall")
     stem = fact_stem(fact)  # a number's stem names its unit ("in kilometres", "How many countries")
-    spellings = distinct_values([with_unit(fact.answer, fact.unit), fact.answer, *(fact.aliases or [])])
+    spellings = recall_spellings(fact)
     return GeneratedQuestion(
         form=FORM.RECALL,
         stem=stem,
@@ -259,6 +265,14 @@ def _answer_pattern(answer: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){re.escape(answer)}(?![\w])")
 
 
+TRUE_FALSE_PREFIX = "True or false: "
+
+
+def states(statement: str, answer: str) -> bool:
+    """Whether ``statement`` gives ``answer`` (whole, not inside a longer word or number)."""
+    return bool(answer) and bool(_answer_pattern(answer).search(statement))
+
+
 def true_false(fact: Fact, pool: Sequence[Candidate], rng: random.Random) -> GeneratedQuestion:
     """ "True or false: <statement>", or its false variant with a sibling's value swapped in.
 
@@ -278,7 +292,7 @@ def true_false(fact: Fact, pool: Sequence[Candidate], rng: random.Random) -> Gen
     explanation = scopes(fact)[0].explanation
     statement = fact.statement.strip()
     if rng.random() < 0.5:
-        stem = f"True or false: {statement}"
+        stem = f"{TRUE_FALSE_PREFIX}{statement}"
         notes = ["", f"The statement is true as written: {statement}"]
         answer = 0
     else:
@@ -288,7 +302,7 @@ def true_false(fact: Fact, pool: Sequence[Candidate], rng: random.Random) -> Gen
         if not wrong:
             raise NotAskable(f"no sibling of kind {fact.kind} to make the false variant")
         false_statement = fix_prepositions(pattern.sub(lambda _: wrong[0].value, statement))
-        stem = f"True or false: {false_statement}"
+        stem = f"{TRUE_FALSE_PREFIX}{false_statement}"
         swapped = f"not {wrong[0].text} but {with_unit(fact.answer, fact.unit)}: {statement}"
         elsewhere = f" ({wrong[0].note})" if wrong[0].note and wrong[0].note != statement else ""
         notes = [f"The statement is false. The right value is {swapped}{elsewhere}", ""]

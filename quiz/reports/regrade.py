@@ -1,11 +1,20 @@
 """Regrading: re-scoring every attempt that was asked a question with a key now corrected.
 
-A regrade finds the items asked with the old key (a written question's items of earlier
-versions; a fact's generated multiple-choice items), moves each item's key to the option
-that is now right, and adds the difference to its attempt's score. It runs in one
-transaction; each item is changed by a conditional UPDATE (``correct`` still the old key),
-so a second regrade, a replayed or concurrent request, changes nothing. Each change is
-recorded (:class:`AttemptCorrection`) for the attempt's results page.
+A regrade finds the items asked with the old key and gives each the key that is now
+right, adding the difference to its attempt's score:
+
+- a written question's items of earlier versions: always multiple choice (a written
+  "true or false" question is one with the choices True and False), moved to the option
+  whose text is the question's one right choice now;
+- a corrected fact's generated items: multiple choice the same way (to the option that is
+  the fact's answer now); true/false by whether the statement asked gives the answer now;
+  typed recall by accepting the answer's spellings now and judging what was typed again.
+  The timeline forms are built from events' dates, not a fact's answer: left alone.
+
+It runs in one transaction; each item is changed by a conditional UPDATE (its key, or for
+typed recall its spellings, still as read), so a second regrade, a replayed or concurrent
+request, changes nothing. Each change is recorded (:class:`AttemptCorrection`) for the
+attempt's results page.
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import F, Q
 
+from quiz.generation.checking import accepts
+from quiz.generation.questions import TRUE_FALSE_PREFIX, recall_spellings, states
 from quiz.models import Attempt, Item, Question
 from quiz.reports.models import AttemptCorrection, Correction
 
@@ -51,30 +62,78 @@ class Change:
     new_correct: int
     was_right: bool | None
     now_right: bool | None
+    #: Typed recall: the spellings accepted before and after (the key is always 0).
+    old_options: list[str] | None = None
+    new_options: list[str] | None = None
 
 
-def _changes(items: QuerySet[Item], answer: str) -> list[Change]:
-    """The items whose key is not ``answer`` but one of whose options is."""
+_FIELDS = ("pk", "attempt_id", "position", "form", "stem", "options", "correct", "chosen", "is_correct")
+
+
+def _change(row: dict[str, Any], new_correct: int, now_right: bool | None, **options: Any) -> Change:
+    return Change(
+        item_id=row["pk"],
+        attempt_id=row["attempt_id"],
+        position=row["position"],
+        old_correct=row["correct"],
+        new_correct=new_correct,
+        was_right=row["is_correct"],
+        now_right=now_right,
+        **options,
+    )
+
+
+def _choice_change(row: dict[str, Any], answer: str) -> Change | None:
+    """Multiple choice: the key moves to the one option that is ``answer``."""
     wanted = _norm(answer)
+    matches = [i for i, text in enumerate(row["options"]) if _norm(str(text)) == wanted]
+    if len(matches) != 1 or row["correct"] == matches[0]:
+        return None
+    answered = row["answered_at"] is not None
+    return _change(row, matches[0], (row["chosen"] == matches[0]) if answered else None)
+
+
+def _true_false_change(row: dict[str, Any], answer: str) -> Change | None:
+    """True/false: the statement asked is true now if it gives ``answer``."""
+    statement = row["stem"].removeprefix(TRUE_FALSE_PREFIX)
+    key = 0 if states(statement, answer) else 1  # the options are always ["True", "False"]
+    if row["correct"] == key:
+        return None
+    answered = row["answered_at"] is not None
+    return _change(row, key, (row["chosen"] == key) if answered else None)
+
+
+def _recall_change(row: dict[str, Any], fact: Fact) -> Change | None:
+    """Typed recall: the item accepts the fact's spellings now; what was typed is judged again."""
+    if accepts(row["options"], fact.answer):
+        return None  # it already accepts the corrected answer
+    spellings = recall_spellings(fact)
+    typed = row["chosen"]
+    now_right = (
+        accepts(spellings, typed) if row["answered_at"] is not None and isinstance(typed, str) else None
+    )
+    return _change(row, 0, now_right, old_options=row["options"], new_options=spellings)
+
+
+def _changes(items: QuerySet[Item], answer: str, fact: Fact | None = None) -> list[Change]:
+    """The items whose key is not ``answer`` (a written question's items: multiple choice
+    only; a fact's: multiple choice, true/false and typed recall)."""
+    forms = [Item.Form.MULTIPLE_CHOICE]
+    if fact is not None:
+        forms += [Item.Form.TRUE_FALSE, Item.Form.RECALL]
     changes = []
-    for row in items.filter(form__in=(Item.Form.MULTIPLE_CHOICE,)).values(
-        "pk", "attempt_id", "position", "options", "correct", "chosen", "is_correct", "answered_at"
-    ):
-        matches = [i for i, text in enumerate(row["options"]) if _norm(str(text)) == wanted]
-        if len(matches) != 1 or row["correct"] == matches[0] or not isinstance(row["correct"], int):
+    for row in items.filter(form__in=forms).values(*_FIELDS, "answered_at"):
+        if not isinstance(row["correct"], int):
             continue
-        answered = row["answered_at"] is not None
-        changes.append(
-            Change(
-                item_id=row["pk"],
-                attempt_id=row["attempt_id"],
-                position=row["position"],
-                old_correct=row["correct"],
-                new_correct=matches[0],
-                was_right=row["is_correct"],
-                now_right=(row["chosen"] == matches[0]) if answered else None,
-            )
-        )
+        if row["form"] == Item.Form.RECALL:
+            assert fact is not None
+            change = _recall_change(row, fact)
+        elif row["form"] == Item.Form.TRUE_FALSE:
+            change = _true_false_change(row, answer)
+        else:
+            change = _choice_change(row, answer)
+        if change is not None:
+            changes.append(change)
     return changes
 
 
@@ -89,8 +148,8 @@ def fact_items(fact: Fact) -> QuerySet[Item]:
     return Item.objects.filter(fact=fact, question__isnull=True)
 
 
-def pending_count(items: QuerySet[Item], answer: str) -> int:
-    return len(_changes(items, answer))
+def pending_count(items: QuerySet[Item], answer: str, fact: Fact | None = None) -> int:
+    return len(_changes(items, answer, fact))
 
 
 def _apply(changes: list[Change], correction: Correction) -> int:
@@ -99,12 +158,14 @@ def _apply(changes: list[Change], correction: Correction) -> int:
     for change in changes:
         # Still the old key, and answered (or not) as read: an answer stored meanwhile is
         # left to the next regrade rather than given a verdict from before it.
-        updated = Item.objects.filter(
+        still = Item.objects.filter(
             pk=change.item_id, correct=change.old_correct, answered_at__isnull=change.now_right is None
-        ).update(
-            correct=change.new_correct,
-            is_correct=change.now_right,
         )
+        values: dict[str, Any] = {"correct": change.new_correct, "is_correct": change.now_right}
+        if change.new_options is not None:
+            still = still.filter(options=change.old_options)
+            values["options"] = change.new_options
+        updated = still.update(**values)
         if updated != 1:
             continue
         done += 1
@@ -146,7 +207,7 @@ def regrade_question(question: Question, *, by: Any, note: str = "") -> int:
 def regrade_fact(fact: Fact, *, by: Any, note: str = "") -> int:
     """Re-score the generated items of ``fact`` to its corrected answer. How many changed."""
     with transaction.atomic():
-        changes = _changes(fact_items(fact).select_for_update(), fact.answer)
+        changes = _changes(fact_items(fact).select_for_update(), fact.answer, fact)
         if not changes:
             return 0
         correction = Correction.objects.create(fact=fact, corrected_by=by, new_answer=fact.answer, note=note)

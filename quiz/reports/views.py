@@ -296,7 +296,7 @@ def fact_change(request: HttpRequest, fact_id: int) -> HttpResponse:
             "seen": seen,
             "fact": fact,
             "questions": Question.objects.filter(facts=fact).select_related("author"),
-            "to_regrade": regrade.pending_count(regrade.fact_items(fact), fact.answer),
+            "to_regrade": regrade.pending_count(regrade.fact_items(fact), fact.answer, fact),
             "form": RegradeForm(),
         },
     )
