@@ -1,7 +1,10 @@
-"""Who may do what: teachers, and the template flag that tells the header.
+"""Who may do what: teachers, dossier editors, and the template flags that tell the header.
 
-A teacher is a member of the ``Teachers`` group, or a superuser. The answer is cached on
-the user object, so a page that asks several times (view, header) pays one query.
+A teacher is a member of the ``Teachers`` group, or a superuser. A dossier editor holds
+the permission to handle reports on generated questions (the ``Dossier editors`` group
+has it, with the dossier content's admin rights; superusers have every permission). Each
+answer is cached on the user object, so a page that asks several times (view, header)
+pays once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from quiz.models import TEACHERS_GROUP
+
+#: The group migration 0013 gives the dossier content's admin rights and
+#: :data:`HANDLE_GENERATED_REPORTS`.
+EDITORS_GROUP = "Dossier editors"
+HANDLE_GENERATED_REPORTS = "quiz.handle_generated_reports"
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,6 +48,28 @@ def is_teacher(user: User | AnonymousUser) -> bool:
     return cached
 
 
+def is_editor(user: User | AnonymousUser) -> bool:
+    """A dossier editor: decides on reports on generated questions and corrected facts."""
+    return user.is_authenticated and user.has_perm(HANDLE_GENERATED_REPORTS)
+
+
+def handles_reports(user: User | AnonymousUser) -> bool:
+    """Whoever has a report queue: teachers (their own questions) and dossier editors."""
+    return is_teacher(user) or is_editor(user)
+
+
+def reports_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log in first (redirect), then 403 for anyone with no report queue."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not handles_reports(request.user):
+            raise PermissionDenied("Only teachers and dossier editors handle reports.")
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
 def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Log in first (redirect), then 403 for anyone who is not a teacher."""
 
@@ -53,9 +83,9 @@ def teacher_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
 
 def account_flags(request: HttpRequest) -> dict[str, Callable[[], bool]]:
-    """Context processor: ``{% if is_teacher %}`` in any template.
+    """Context processor: ``{% if is_teacher %}`` and ``{% if is_editor %}`` in any template.
 
     The value is a callable, which the template engine calls only when a template asks,
     so pages that never look (or anonymous visitors) run no query.
     """
-    return {"is_teacher": partial(is_teacher, request.user)}
+    return {"is_teacher": partial(is_teacher, request.user), "is_editor": partial(is_editor, request.user)}

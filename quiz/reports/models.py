@@ -61,6 +61,11 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "user"], name="report_one_per_user_item"),
         ]
+        # Dossier editors' right (migration 0013): the reports on generated questions and
+        # the facts whose answer was corrected. A teacher decides on their own questions.
+        permissions = [
+            ("handle_generated_reports", "Can handle reports on generated questions and corrected facts"),
+        ]
         indexes = [models.Index(fields=["question", "status"], name="report_question_status")]
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ from config.htmx import is_partial, vary_on_htmx
 from content.models import Fact
 from quiz.accounts import throttle
 from quiz.models import Item, Player, Question
-from quiz.permissions import teacher_required
+from quiz.permissions import is_editor, reports_required, teacher_required
 from quiz.play import attempts
 from quiz.reports import facts, regrade
 from quiz.reports.forms import RegradeForm, ReportForm
@@ -36,13 +36,8 @@ from quiz.reports.models import FactAnswer, Report
 if TYPE_CHECKING:
     from uuid import UUID
 
-EDITORS_GROUP = "Dossier editors"
 #: Reports one user may send an hour: a whole quiz's worth, not a flood.
 REPORTS_PER_USER = throttle.Limit("report-user", 20, timedelta(hours=1))
-
-
-def is_editor(user: Any) -> bool:
-    return bool(user.is_superuser or user.groups.filter(name=EDITORS_GROUP).exists())
 
 
 # Reporting ----------------------------------------------------------------------
@@ -94,7 +89,7 @@ def report_item(request: HttpRequest, attempt_id: UUID, position: int) -> HttpRe
 # The queue ----------------------------------------------------------------------
 
 
-@teacher_required
+@reports_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     editor = is_editor(request.user)
@@ -252,7 +247,7 @@ def _same_generated(item: Item) -> QuerySet[Item]:
     return Item.objects.filter(question__isnull=True, stem=item.stem, fact=item.fact)
 
 
-@teacher_required
+@reports_required
 @require_GET
 def generated_reports(request: HttpRequest, item_id: int) -> HttpResponse:
     _editor(request)
@@ -271,7 +266,7 @@ def generated_reports(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
-@teacher_required
+@reports_required
 @require_POST
 def generated_dismiss(request: HttpRequest, item_id: int) -> HttpResponse:
     _editor(request)
@@ -283,7 +278,7 @@ def generated_dismiss(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("report_queue")
 
 
-@teacher_required
+@reports_required
 @require_GET
 def fact_change(request: HttpRequest, fact_id: int) -> HttpResponse:
     _editor(request)
@@ -302,7 +297,7 @@ def fact_change(request: HttpRequest, fact_id: int) -> HttpResponse:
     )
 
 
-@teacher_required
+@reports_required
 @require_POST
 def fact_decide(request: HttpRequest, fact_id: int) -> HttpResponse:
     _editor(request)

@@ -193,14 +193,18 @@ def audit(page: Page, name: str, found: list[str]) -> None:
 
 @pytest.fixture
 def teachers_group(transactional_db):
-    """The Teachers group exactly as migration 0002 makes it, with its permissions.
+    """The Teachers group exactly as migrations 0002 and 0013 make it, with its permissions
+    (and the Dossier editors group 0013 makes beside it).
 
-    Live-server tests flush the database between tests, which empties the group the
-    migration made; its own function puts it back (it only needs the connection's alias
-    from its schema editor), so a teacher has the permissions a real teacher has.
+    Live-server tests flush the database between tests, which empties the groups the
+    migrations made; their own functions put them back (they only need the connection's
+    alias from their schema editor), so a teacher has the permissions a real teacher has.
     """
-    migration = importlib.import_module("quiz.migrations.0002_teachers_group")
-    migration.create_teachers_group(django_apps, SimpleNamespace(connection=connection))
+    schema_editor = SimpleNamespace(connection=connection)
+    importlib.import_module("quiz.migrations.0002_teachers_group").create_teachers_group(
+        django_apps, schema_editor
+    )
+    importlib.import_module("quiz.migrations.0013_teacher_loop").dossier_editors(django_apps, schema_editor)
     return Group.objects.get(name=TEACHERS_GROUP)
 
 

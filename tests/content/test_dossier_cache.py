@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from content.models import PAGE_STAMP_SECONDS, Section, Topic
-from quiz.models import TEACHERS_GROUP
+from quiz.permissions import EDITORS_GROUP
 from tests.factories import QuizFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def dossier(settings):
 @pytest.fixture
 def editor(client):
     user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=TEACHERS_GROUP)[0])
+    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
     client.force_login(user)
     return user
 

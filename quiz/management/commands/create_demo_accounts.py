@@ -4,7 +4,8 @@ Idempotent: running it again finds the same accounts, class and membership, and 
 same passwords again (so a forgotten or changed demo password is back to the documented
 one). The passwords are fixed and documented here and in the output:
 
-- teacher ``demo-teacher`` / ``teach-dossiers-2026`` (staff, in the Teachers group)
+- teacher ``demo-teacher`` / ``teach-dossiers-2026`` (staff, in the Teachers group and in
+  the Dossier editors group, so the demo shows the dossier admin and every report queue)
 - student ``demo-student`` / ``study-dossiers-2026``
 
 Set ``DEMO_PASSWORD`` to use one password of your own for both instead.
@@ -23,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from quiz.models import TEACHERS_GROUP, Classroom, Membership
+from quiz.permissions import EDITORS_GROUP
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,7 +42,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             teacher = self._account(TEACHER[0], override or TEACHER[1], is_staff=True)
             teachers, _ = Group.objects.get_or_create(name=TEACHERS_GROUP)
-            teacher.groups.add(teachers)
+            editors, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+            teacher.groups.add(teachers, editors)
             student = self._account(STUDENT[0], override or STUDENT[1], is_staff=False)
             classroom = Classroom.objects.filter(teacher=teacher, name=CLASS_NAME).first()
             if classroom is None:

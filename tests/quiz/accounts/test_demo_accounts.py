@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from quiz.management.commands.create_demo_accounts import CLASS_NAME, STUDENT, TEACHER
 from quiz.models import TEACHERS_GROUP, Classroom, Membership
-from quiz.permissions import is_teacher
+from quiz.permissions import EDITORS_GROUP, is_editor, is_teacher
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,8 @@ def test_creates_a_teacher_a_class_and_a_student(monkeypatch):
     assert teacher.is_staff
     assert not teacher.is_superuser
     assert is_teacher(teacher)
+    assert is_editor(teacher)  # the demo shows the dossier admin and the editors' queue too
+    assert teacher.has_perm("content.change_fact")
     assert not student.is_staff
     assert not is_teacher(student)
     assert teacher.check_password("teach-dossiers-2026")
@@ -58,11 +60,13 @@ def test_running_twice_duplicates_nothing_and_keeps_the_passwords(monkeypatch):
     assert User.objects.get(username=STUDENT[0]).check_password(STUDENT[1])
 
 
-def test_reuses_an_existing_teachers_group():
-    """When the Teachers group exists (with its permissions), the teacher joins that one."""
-    group = Group.objects.get_or_create(name=TEACHERS_GROUP)[0]
+def test_reuses_the_existing_groups():
+    """When the Teachers and Dossier editors groups exist (with their permissions), the
+    teacher joins those."""
+    groups = {Group.objects.get_or_create(name=name)[0] for name in (TEACHERS_GROUP, EDITORS_GROUP)}
     run()
-    assert list(User.objects.get(username=TEACHER[0]).groups.all()) == [group]
+    assert set(User.objects.get(username=TEACHER[0]).groups.all()) == groups
+    assert Group.objects.count() == 2
 
 
 def test_demo_password_from_the_environment(monkeypatch):

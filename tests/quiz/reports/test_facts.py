@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from content.models import Fact
+from quiz.permissions import EDITORS_GROUP
 from quiz.reports import facts, regrade
 from quiz.reports.models import AttemptCorrection, FactAnswer, Report
-from quiz.reports.views import EDITORS_GROUP
 from tests.factories import AttemptFactory, FactFactory, ItemFactory, QuestionFactory, UserFactory
 from tests.quiz.reports.conftest import teacher_user
 
