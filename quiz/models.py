@@ -218,6 +218,26 @@ class Quiz(models.Model):
             total += facts.distinct().count()
         return total
 
+    def is_played(self) -> bool:
+        """Whether anyone has started it: a hand-built quiz's questions are then fixed."""
+        return self.attempts.exists()
+
+    def deletion_refusal(self) -> str:
+        """Why the quiz may not be deleted, or "" when it may. An assigned quiz keeps its
+        assignments; a played one keeps its students' attempts (deleting it would take them)."""
+        classes = sorted({a.classroom.name for a in self.assignments.select_related("classroom")})
+        if classes:
+            return (
+                f"{self.title} is assigned to {', '.join(classes)}: delete "
+                f"{'that assignment' if len(classes) == 1 else 'those assignments'} first."
+            )
+        if self.is_played():
+            return (
+                f"Students have played {self.title}, and their attempts keep it: it cannot be "
+                "deleted. Unpublish it (untick Publish) to take it off the site."
+            )
+        return ""
+
     @classmethod
     def default_for(cls, topic: Topic) -> Quiz:
         """The dossier's own quiz, created the first time anyone asks for it."""

@@ -21,6 +21,7 @@ from django.utils import timezone
 from fsrs import Rating
 
 from content.models import Topic
+from quiz.assignments import picks
 from quiz.assignments.models import Assignment
 from quiz.models import TEACHERS_GROUP, Attempt, Item, Player, Question, Quiz
 from quiz.reports import facts
@@ -318,5 +319,18 @@ def _assignment_pages(
         ("new quiz", reverse("quiz_create")),
         ("change a quiz", reverse("quiz_edit", args=[quiz.pk])),
         ("pick a quiz's questions", reverse("quiz_build", args=[quiz.pk])),
+        ("change an assignment", reverse("assignment_edit", args=[assignment.pk])),
+        ("delete an assignment (asks first)", reverse("assignment_delete", args=[assignment.pk])),
+        ("delete a quiz, refused (assigned)", reverse("quiz_delete", args=[quiz.pk])),
     ]:
         yield name, teacher, url, {}
+    # A quiz built by hand: its own change form, its questions once played (fixed), deleting it.
+    built = Quiz.objects.create(
+        topic=site["topic"], slug="built-quiz", title="Built quiz", owner=site["teacher"]
+    )
+    picks.add(built, question=site["question"])
+    yield "change a hand-built quiz", teacher, reverse("quiz_edit", args=[built.pk]), {}
+    yield "delete a quiz (asks first)", teacher, reverse("quiz_delete", args=[built.pk]), {}
+    AttemptFactory(quiz=built, user=site["student"])
+    yield "a played quiz's questions (fixed)", teacher, reverse("quiz_build", args=[built.pk]), {}
+    yield "delete a quiz, refused (played)", teacher, reverse("quiz_delete", args=[built.pk]), {}

@@ -19,7 +19,19 @@ from tests.conftest import site_pages
 pytestmark = pytest.mark.django_db
 
 #: Every query parameter a view reads (grep request.GET), and one that none does.
-PARAMETERS = ["page", "q", "disputed", "period", "quiz", "since", "until", "next", "length", "unknown"]
+PARAMETERS = [
+    "page",
+    "q",
+    "disputed",
+    "period",
+    "quiz",
+    "since",
+    "until",
+    "next",
+    "length",
+    "seed",
+    "unknown",
+]
 NASTY = [
     "",
     "0",

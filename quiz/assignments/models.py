@@ -6,12 +6,12 @@ Loaded with :mod:`quiz.models` (it imports this module), so it belongs to ``quiz
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -123,6 +123,36 @@ class Assignment(models.Model):
         """The attempts that may count: made for this assignment, in the Quiz mode (never
         a review, practice or replay)."""
         return self.attempts.filter(mode=Attempt.Mode.NORMAL)
+
+    def attempt_deadline(self, started_at: datetime) -> datetime | None:
+        """When an attempt started at ``started_at`` must end: its time limit, and without
+        late work the due date, whichever comes first."""
+        limit = self.time_limit_seconds()
+        deadline = started_at + timedelta(seconds=limit) if limit else None
+        if not self.late_allowed:
+            deadline = min(deadline, self.due_at) if deadline else self.due_at
+        return deadline
+
+    def hides_answers_until(self) -> datetime | None:
+        return self.due_at if self.answers_shown == Assignment.Answers.AFTER_DUE else None
+
+    def apply_to_attempts(self) -> None:
+        """After an edit: its attempts keep the answers hidden until the due date as it is
+        now (or no longer), and those still open end when the new window says."""
+        self.attempts.update(answers_hidden_until=self.hides_answers_until())
+        still_open = list(self.attempts.filter(finished_at__isnull=True).only("pk", "started_at"))
+        for attempt in still_open:
+            attempt.deadline = self.attempt_deadline(attempt.started_at)
+        Attempt.objects.bulk_update(still_open, ["deadline"])
+
+    def delete_keeping_attempts(self) -> int:
+        """Delete the assignment; the attempts made for it stay in their students' history
+        as plain plays of the quiz (practice: out of every gradebook), answers shown. How
+        many attempts were kept."""
+        with transaction.atomic():
+            kept = self.attempts.update(answers_hidden_until=None, assignment=None)
+            self.delete()
+        return kept
 
 
 def school_zone_name() -> str:

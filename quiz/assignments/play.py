@@ -10,7 +10,7 @@ finished after the due date is late.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -124,12 +124,8 @@ def start(assignment: Assignment, user: User) -> Attempt:
             attempt = attempts.create_attempt(quiz, items, player=Player(user.pk, ""), seed=seed)
         except attempts.NoQuestions:
             raise Refused("This quiz has no questions to ask yet; tell your teacher.") from None
-        deadline = now + timedelta(seconds=limit) if (limit := assignment.time_limit_seconds()) else None
-        if not assignment.late_allowed:
-            deadline = min(deadline, assignment.due_at) if deadline else assignment.due_at
         attempt.assignment = assignment
-        attempt.deadline = deadline
-        if assignment.answers_shown == Assignment.Answers.AFTER_DUE:
-            attempt.answers_hidden_until = assignment.due_at
+        attempt.deadline = assignment.attempt_deadline(now)
+        attempt.answers_hidden_until = assignment.hides_answers_until()
         attempt.save(update_fields=["assignment", "deadline", "answers_hidden_until"])
     return attempt

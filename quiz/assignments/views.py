@@ -1,8 +1,10 @@
-"""Assignment pages: set one (teacher), the student's list and start page, the class
-gradebook with its exports and attempt pages, and the item analysis.
+"""Assignment pages: set, change and delete one (teacher), the student's list and start
+page, the class gradebook with its exports and attempt pages, the item analysis, and a
+teacher's own quizzes (made by rules or by hand, changed, deleted).
 
-A teacher reaches only their own classes' assignments; a student only those of classes
-they are in now; anything else is a 404. Times are shown and typed in the school's zone.
+A teacher reaches only their own classes' assignments and their own quizzes; a student
+only the assignments of classes they are in now; anything else is a 404. Deleting asks
+first (a page with a POST form). Times are shown and typed in the school's zone.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quiz.assignments import analysis, exports, gradebook, picks, play
-from quiz.assignments.forms import AssignmentForm, QuizRulesForm
+from quiz.assignments.forms import AssignmentChangeForm, AssignmentForm, PickedQuizForm, QuizRulesForm
 from quiz.assignments.models import Assignment, QuizPick
 from quiz.models import Attempt, Classroom, Item, Quiz
 from quiz.permissions import teacher_required
@@ -57,6 +59,84 @@ def assignment_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             {"form": form, "classroom": classroom, "zone": settings.SCHOOL_TIME_ZONE},
             status=status,
         )
+
+
+def _own_assignment(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.select_related("quiz", "classroom"), pk=pk, classroom__teacher=request.user
+    )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Change an assignment's window, limits and policy (its quiz stays); the attempts made
+    for it follow (answers hidden until the new due date, open ones ending in the new window)."""
+    assignment = _own_assignment(request, pk)
+    with timezone.override(school_zone()):
+        form = AssignmentChangeForm(request.POST or None, instance=assignment, teacher=request.user)
+        if request.method == "POST" and form.is_valid():
+            with transaction.atomic():
+                form.save().apply_to_attempts()
+            messages.success(
+                request,
+                f"The assignment of {assignment.quiz.title} to {assignment.classroom.name} is changed.",
+            )
+            return redirect(assignment)
+        return render(
+            request,
+            "quiz/assignments/form.html",
+            {
+                "form": form,
+                "classroom": assignment.classroom,
+                "assignment": assignment,
+                "zone": settings.SCHOOL_TIME_ZONE,
+            },
+            status=400 if form.is_bound else 200,
+        )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def assignment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET asks; POST deletes. The attempts made for it are kept as practice (see
+    :meth:`Assignment.delete_keeping_attempts`)."""
+    assignment = _own_assignment(request, pk)
+    classroom = assignment.classroom
+    if request.method == "POST":
+        kept = assignment.delete_keeping_attempts()
+        note = f" {_kept(kept)}." if kept else ""
+        messages.success(
+            request, f"The assignment of {assignment.quiz.title} to {classroom.name} is deleted.{note}"
+        )
+        return redirect("class_gradebook", classroom.pk)
+    made = assignment.attempts.count()
+    return render(
+        request,
+        "quiz/assignments/delete.html",
+        {
+            "title": f"Delete the assignment of {assignment.quiz.title} to {classroom.name}?",
+            "lines": [
+                f"It leaves the gradebook of {classroom.name}, and its students no longer see it.",
+                (
+                    f"{_kept(made)}, with the right answers shown; no gradebook counts "
+                    f"{'them' if made != 1 else 'it'} any more."
+                    if made
+                    else "Nobody has started it yet."
+                ),
+                f"The quiz {assignment.quiz.title} itself stays in your quizzes.",
+            ],
+            "action": reverse("assignment_delete", args=[assignment.pk]),
+            "button": "Delete the assignment",
+            "cancel_url": assignment.get_absolute_url(),
+        },
+    )
+
+
+def _kept(count: int) -> str:
+    if count == 1:
+        return "The 1 attempt made for it stays in its student's history as practice"
+    return f"The {count} attempts made for it stay in their students' histories as practice"
 
 
 @login_required
@@ -206,9 +286,11 @@ def my_quizzes(request: AuthenticatedHttpRequest) -> HttpResponse:
 @teacher_required
 @require_http_methods(["GET", "POST"])
 def quiz_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
-    """Create a quiz by rules, or change one of the teacher's own (another's is a 404)."""
+    """Create a quiz by rules, or change one of the teacher's own (another's is a 404): its
+    rules, or for a quiz built by hand its title (at any time) and publishing."""
     quiz = get_object_or_404(Quiz, pk=pk, owner=request.user) if pk is not None else None
-    form = QuizRulesForm(request.POST or None, instance=quiz)
+    form_class = PickedQuizForm if quiz is not None and quiz.hand_picked else QuizRulesForm
+    form = form_class(request.POST or None, instance=quiz)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         if quiz is None:
@@ -228,6 +310,40 @@ def quiz_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
     )
 
 
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def quiz_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET asks; POST deletes one's own quiz, unless it is assigned or has been played
+    (then the page says why, and a POST is refused with a 409)."""
+    quiz = get_object_or_404(Quiz, pk=pk, owner=request.user)
+    refusal = quiz.deletion_refusal()
+    if request.method == "POST" and not refusal:
+        title = quiz.title
+        quiz.delete()
+        messages.success(request, f"{title} is deleted.")
+        return redirect("my_quizzes")
+    return render(
+        request,
+        "quiz/assignments/delete.html",
+        {
+            "title": f"Delete {quiz.title}?",
+            "refusal": refusal,
+            "lines": [] if refusal else ["Its questions stay where they are; only this quiz goes."],
+            "action": reverse("quiz_delete", args=[quiz.pk]),
+            "button": "Delete the quiz",
+            "cancel_url": reverse("quiz_edit", args=[quiz.pk]),
+        },
+        status=409 if refusal and request.method == "POST" else 200,
+    )
+
+
+#: Why a played hand-built quiz's questions no longer change.
+QUESTIONS_FIXED = (
+    "Students have played this quiz, so its questions stay as they are: their scores compare "
+    "the same questions. You can still rename it; to ask other questions, make a new quiz."
+)
+
+
 def _seed(value: str | None) -> int:
     """The seed of the generated candidates shown: from the query, else a fresh one."""
     if value and value.isdigit() and len(value) <= 10:
@@ -244,6 +360,9 @@ def quiz_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     quiz = get_object_or_404(Quiz.objects.select_related("topic"), pk=pk, owner=request.user)
     seed = _seed(request.POST.get("seed") if request.method == "POST" else request.GET.get("seed"))
     here = f"{reverse('quiz_build', args=[quiz.pk])}?seed={seed}"
+    played = quiz.is_played()
+    if request.method == "POST" and played:
+        return _build_page(request, quiz, seed, played=True, error=QUESTIONS_FIXED, status=409)
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "add_written":
@@ -270,6 +389,18 @@ def quiz_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, "Choose what to do with a question.")
         return redirect(here)
+    return _build_page(request, quiz, seed, played=played)
+
+
+def _build_page(
+    request: AuthenticatedHttpRequest,
+    quiz: Quiz,
+    seed: int,
+    *,
+    played: bool,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     chosen = list(
         quiz.picks.select_related("question").prefetch_related("question__choices").order_by("position")
     )
@@ -279,14 +410,23 @@ def quiz_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "quiz": quiz,
             "picks": [(pick, _preview(pick)) for pick in chosen],
-            "written": picks.usable_questions(quiz, request.user),
-            "generated": [
-                (index, question, picks.form_label(question.form))
-                for index, question in enumerate(picks.generated_candidates(quiz, seed))
-            ],
+            # Once played, the questions are fixed: no candidates to add.
+            "written": [] if played else picks.usable_questions(quiz, request.user),
+            "generated": (
+                []
+                if played
+                else [
+                    (index, question, picks.form_label(question.form))
+                    for index, question in enumerate(picks.generated_candidates(quiz, seed))
+                ]
+            ),
             "seed": seed,
             "more_seed": (seed + 1) % (2**31),
+            "played": played,
+            "fixed": QUESTIONS_FIXED,
+            "error": error,
         },
+        status=status,
     )
 
 

@@ -125,10 +125,13 @@ def test_the_main_pages_have_no_serious_or_critical_axe_violations(request, live
 
 
 @pytest.mark.parametrize("device", ["page", "mobile_page"], ids=["1280px", "375px"])
-def test_the_assignment_pages_have_no_serious_or_critical_axe_violations(request, live_server, device):
+def test_the_assignment_pages_have_no_serious_or_critical_axe_violations(
+    request, live_server, device, screenshot
+):
     """Assigned to you (home and list), an assignment's start page, a question and its
     "answer recorded" card (answers shown after the due date); the teacher's assign form
-    with its errors, gradebook, a student's attempt and the item analysis."""
+    with its errors, gradebook, a student's attempt, the item analysis, their quizzes, the
+    pages that change or delete an assignment and a quiz."""
     page: Page = request.getfixturevalue(device)
     base = live_server.url
     teacher = make_teacher("assigner")
@@ -175,8 +178,15 @@ def test_the_assignment_pages_have_no_serious_or_critical_axe_violations(request
         ("my quizzes", reverse("my_quizzes")),
         ("new quiz", reverse("quiz_create")),
         ("pick a quiz's questions", reverse("quiz_build", args=[assignment.quiz_id])),
+        ("change a quiz", reverse("quiz_edit", args=[assignment.quiz_id])),
+        ("change an assignment", reverse("assignment_edit", args=[assignment.pk])),
+        ("delete an assignment", reverse("assignment_delete", args=[assignment.pk])),
+        ("delete a quiz, refused", reverse("quiz_delete", args=[assignment.quiz_id])),
     ]:
         page.goto(base + url)
         audit(page, name, found)
+        if name.startswith(("change an", "delete an", "pick a")):
+            width = "375" if device == "mobile_page" else "1280"
+            screenshot(page, f"{name.replace(' ', '-').replace(chr(39), '')}-{width}")
 
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
