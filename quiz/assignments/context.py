@@ -35,14 +35,16 @@ def waiting_count(user: User | AnonymousUser) -> int:
     )
 
 
-#: The pages whose nav entry shows the count. Elsewhere the entry is a plain link, so a
-#: signed-in page costs no query more (the question pages are the app's hottest).
-COUNTED_PAGES = frozenset({"home", "assigned_list", "assignment_detail", "class_list"})
-
-
 def assigned_flags(request: HttpRequest) -> dict[str, Callable[[], int]]:
-    """``{{ assigned_count }}``: the header shows it twice (wide and narrow), one query."""
-    match = request.resolver_match
-    if match is None or match.url_name not in COUNTED_PAGES:
-        return {"assigned_count": int}
-    return {"assigned_count": cache(partial(waiting_count, request.user))}
+    """Context processor: ``{{ assigned_count }}``, the count in the navigation.
+
+    A callable, so only a template that shows it runs the query: the nav's "Assigned to
+    you" entry, which a signed-in student has on every page (teachers and signed-out
+    visitors have no such entry, so no query). One query per request: the header shows
+    the nav twice (wide and narrow) and the answer is kept.
+    """
+    return {"assigned_count": cache(partial(_count, request))}
+
+
+def _count(request: HttpRequest) -> int:
+    return waiting_count(request.user)

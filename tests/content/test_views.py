@@ -256,17 +256,17 @@ def test_dossier_of_an_unpublished_or_unknown_topic_is_not_found(client):
 
 
 def test_dossier_query_count_does_not_grow_with_the_dossier(client, django_assert_max_num_queries):
-    """Signed in (session, user, the header's teacher check and review count included),
-    rendering the page takes at most 11 queries (the stamp, the five of content.pages, the
-    teachers' quiz list), as many for 10 sections, events and facts as for 120 with more
-    disputed facts than the page lists and two published quizzes; served from the cache it
-    takes 4 (the session, the user, the header's two): the stamp is cached too."""
+    """Signed in (session, user, the header's teacher check, review count and assigned count
+    included), rendering the page takes at most 12 queries (the stamp, the five of
+    content.pages, the teachers' quiz list), as many for 10 sections, events and facts as for
+    120 with more disputed facts than the page lists and two published quizzes; served from
+    the cache it takes 5 (the session, the user, the header's three): the stamp is cached too."""
     topic = TopicFactory(slug="big")
     build_dossier(topic, 10)
     client.force_login(UserFactory())
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         small = queries_for(client, topic.get_absolute_url())
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         warm = queries_for(client, topic.get_absolute_url())
     build_dossier(topic, 110, start=100)
     QuizFactory(topic=topic, title="Borders only")
@@ -274,7 +274,7 @@ def test_dossier_query_count_does_not_grow_with_the_dossier(client, django_asser
     cache.clear()
 
     assert topic.facts.filter(disputed=True).count() > DISPUTED_SHOWN
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert queries_for(client, topic.get_absolute_url()) == small
     # Its own body, rendered anew; the stamp is the one the page above cached.
     assert queries_for(client, f"{topic.get_absolute_url()}?disputed=all") == small - 1

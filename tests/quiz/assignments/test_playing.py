@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz.assignments import play
+from quiz.assignments import context, play
 from quiz.models import Attempt
 from tests.factories import UserFactory
 
@@ -211,3 +212,35 @@ def test_the_results_of_an_assignment_lead_back_to_it_not_to_a_public_start_page
     assert f'href="{reverse("assignment_detail", args=[assignment.pk])}">Back to the assignment<' in page
     assert "Play again" not in page
     assert client.get(reverse("quiz_detail", args=[school.quiz.slug])).status_code == 404
+
+
+def test_the_navigation_counts_open_assignments_on_every_page_with_the_nav(school, monkeypatch):
+    """The "Assigned to you" count is on every page that has the navigation (history,
+    search, profile, review, leaderboards, classes, results), counted once per request
+    (the header shows the nav twice, wide and narrow). A teacher's nav has no such entry
+    and runs no count; a signed-out visitor's neither."""
+    school.assign()
+    other = school.assign(due_at=timezone.now() + timedelta(days=4))
+    client = client_for(school.students[0])
+    attempt = start(client, other.pk)
+    answer(client, attempt, [True, True, True])  # one of the two done: one to do
+    pages = [
+        reverse("history"),
+        reverse("search") + "?q=treaty",
+        reverse("profile"),
+        reverse("review"),
+        reverse("leaderboards"),
+        reverse("class_list"),
+        reverse("attempt_results", args=[attempt.pk]),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert html.count('class="badge">1<') == 2, url
+    counted = []
+    monkeypatch.setattr(context, "waiting_count", lambda user: counted.append(user) or 1)
+    client.get(reverse("history"))
+    assert counted == [school.students[0]]
+    counted.clear()
+    client_for(school.teacher).get(reverse("history"))
+    Client().get(reverse("search"))
+    assert counted == []

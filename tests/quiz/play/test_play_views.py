@@ -376,10 +376,10 @@ def test_question_page_is_identical_whichever_option_is_right(client, player, fo
 @pytest.mark.parametrize("length", [3, 20])
 def test_question_page_queries_do_not_grow(client, player, django_assert_max_num_queries, length):
     """Session, user, item with attempt and quiz, served_at update, and on a whole page the
-    header's teacher check and review count: whatever the length. The card alone (already
-    served) needs only three."""
+    header's teacher check, review count and assigned count: whatever the length. The card
+    alone (already served) needs only three."""
     attempt = make_attempt(user=player, length=length, served=False)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(q_url(attempt, 1)).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(q_url(attempt, 1), **HX).status_code == 200

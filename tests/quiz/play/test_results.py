@@ -77,7 +77,7 @@ def test_results_page_queries_do_not_grow(client, player, django_assert_max_num_
     many items."""
     attempt = make_attempt(user=player, length=length)
     play_through(client, attempt, [True] * length)
-    with django_assert_max_num_queries(8):  # + the header's review count and the corrections
+    with django_assert_max_num_queries(9):  # + the header's review and assigned counts, the corrections
         assert client.get(results_url(attempt)).status_code == 200
 
 
@@ -86,7 +86,7 @@ def test_challenge_results_queries_do_not_grow(client, player, django_assert_max
     original = make_attempt(length=10, finished_at=timezone.now())
     challenge = make_attempt(user=player, length=10, challenge_of=original, mode=Attempt.Mode.CHALLENGE)
     play_through(client, challenge, [True] * 10)
-    with django_assert_max_num_queries(9):  # + the header's review count and the corrections
+    with django_assert_max_num_queries(10):  # + the header's review and assigned counts, the corrections
         assert client.get(results_url(challenge)).status_code == 200
 
 
@@ -282,7 +282,7 @@ def test_friends_list_queries_do_not_grow(client, player, django_assert_max_num_
     play_through(client, original, [True, True])
     for n in range(15):
         challenge_of(original, score=n % 3, user=UserFactory() if n % 2 else None)
-    with django_assert_max_num_queries(8):  # + the header's review count and the corrections
+    with django_assert_max_num_queries(9):  # + the header's review and assigned counts, the corrections
         response = client.get(results_url(original))
     assert len(response.context["challengers"]) == 15
 

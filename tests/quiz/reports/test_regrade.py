@@ -237,7 +237,8 @@ def test_a_regrade_that_fails_halfway_changes_nothing(loop, monkeypatch):
 def test_the_report_and_question_pages_have_pinned_query_counts(loop, django_assert_max_num_queries):
     attempt, student = play(UserFactory(), loop.quiz, RIGHT)
     url = reverse("report_item", args=[attempt.pk, 1])
-    with django_assert_max_num_queries(6):  # session, user, item, existing report, header, review count
+    # session, user, item, existing report, header, review count, assigned count
+    with django_assert_max_num_queries(7):
         assert student.get(url).status_code == 200
     for _ in range(5):
         play(UserFactory(), loop.quiz, WRONG_KEY)

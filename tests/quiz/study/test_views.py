@@ -232,8 +232,9 @@ def test_review_page_counts_due_facts_and_the_nav_shows_them(client, user, bank,
     now = timezone.now()
     memory.record_review(me(user), facts[:3], Rating.Good, now - dt.timedelta(days=5))
     memory.record_review(me(user), facts[3:], Rating.Good, now)
-    # session, user, pending answers, due count, settings, met today, new facts, teacher flag
-    with django_assert_num_queries(8):
+    # session, user, pending answers, due count, settings, met today, new facts, teacher
+    # flag, assigned count
+    with django_assert_num_queries(9):
         response = client.get(reverse("review"))
     html = response.content.decode()
     assert re.search(r'<span class="stat-number">3</span> facts due', html)
