@@ -18,7 +18,7 @@ from django.http import HttpRequest
 
 from quiz.models import TEACHERS_GROUP
 
-#: The group migration 0013 gives the dossier content's admin rights and
+#: The group migration 0014 gives the dossier content's admin rights and
 #: :data:`HANDLE_GENERATED_REPORTS`.
 EDITORS_GROUP = "Dossier editors"
 HANDLE_GENERATED_REPORTS = "quiz.handle_generated_reports"

@@ -61,7 +61,7 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "user"], name="report_one_per_user_item"),
         ]
-        # Dossier editors' right (migration 0013): the reports on generated questions and
+        # Dossier editors' right (migration 0014): the reports on generated questions and
         # the facts whose answer was corrected. A teacher decides on their own questions.
         permissions = [
             ("handle_generated_reports", "Can handle reports on generated questions and corrected facts"),

@@ -193,8 +193,8 @@ def audit(page: Page, name: str, found: list[str]) -> None:
 
 @pytest.fixture
 def teachers_group(transactional_db):
-    """The Teachers group exactly as migrations 0002 and 0013 make it, with its permissions
-    (and the Dossier editors group 0013 makes beside it).
+    """The Teachers group exactly as migrations 0002 and 0014 make it, with its permissions
+    (and the Dossier editors group 0014 makes beside it).
 
     Live-server tests flush the database between tests, which empties the groups the
     migrations made; their own functions put them back (they only need the connection's
@@ -204,7 +204,7 @@ def teachers_group(transactional_db):
     importlib.import_module("quiz.migrations.0002_teachers_group").create_teachers_group(
         django_apps, schema_editor
     )
-    importlib.import_module("quiz.migrations.0013_teacher_loop").dossier_editors(django_apps, schema_editor)
+    importlib.import_module("quiz.migrations.0014_teacher_loop").dossier_editors(django_apps, schema_editor)
     return Group.objects.get(name=TEACHERS_GROUP)
 
 

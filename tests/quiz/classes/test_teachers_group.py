@@ -1,6 +1,6 @@
 """The Teachers group (data migrations quiz 0002 and 0013) and a teacher's own use of the admin.
 
-0002's own function is tested here as it was written (content rights included); 0013 then
+0002's own function is tested here as it was written (content rights included); 0014 then
 narrows the content rights to viewing (tests/quiz/reports/test_editors.py)."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def group_permissions() -> set[tuple[str, str]]:
 
 def test_teachers_group_has_exactly_the_teaching_permissions():
     """After migrating, the Teachers group holds add/change/delete/view on Question, Choice
-    and Quiz and only view on the content models (0002 gave it all four there; 0013 leaves
+    and Quiz and only view on the content models (0002 gave it all four there; 0014 leaves
     changing the dossiers to the Dossier editors), and nothing else: no users, groups,
     attempts, items, classrooms or memberships, not even to view."""
     migrated = {

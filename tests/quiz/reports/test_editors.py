@@ -1,4 +1,4 @@
-"""The Dossier editors group (data migration quiz 0013): the dossier content's admin
+"""The Dossier editors group (data migration quiz 0014): the dossier content's admin
 rights and the reports on generated questions; teachers only view the dossier content."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.factories import AttemptFactory, FactFactory, ItemFactory, UserFactor
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("quiz.migrations.0013_teacher_loop")
+migration = importlib.import_module("quiz.migrations.0014_teacher_loop")
 
 CONTENT_MODELS = ["topic", "source", "section", "timelineevent", "fact", "citation", "tag"]
 ACTIONS = ("add", "change", "delete", "view")

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("content", "0007_quality"),
-        ("quiz", "0011_assignments"),
+        ("quiz", "0013_matching"),
     ]
 
     operations = [
