@@ -1,4 +1,4 @@
-"""The Teachers group (data migrations quiz 0002 and 0013) and a teacher's own use of the admin.
+"""The Teachers group (data migrations quiz 0002 and 0014) and a teacher's own use of the admin.
 
 0002's own function is tested here as it was written (content rights included); 0014 then
 narrows the content rights to viewing (tests/quiz/reports/test_editors.py)."""
