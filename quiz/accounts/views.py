@@ -82,7 +82,8 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         old_key = self.request.session.session_key
         response = super().form_valid(form)
-        study.catch_up(Player(user_id=None, session_key=old_key or ""))  # before its cards move
+        # The anonymous session's pending answers reach its cards before they move.
+        study.catch_up(Player(user_id=None, session_key=old_key or ""), timezone.now())
         claim_anonymous_attempts(form.get_user(), old_key)
         study.claim_anonymous_cards(form.get_user(), old_key)
         return response
@@ -123,7 +124,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         old_key = request.session.session_key
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        study.catch_up(Player(user_id=None, session_key=old_key or ""))  # before its cards move
+        # The anonymous session's pending answers reach its cards before they move.
+        study.catch_up(Player(user_id=None, session_key=old_key or ""), timezone.now())
         claimed = claim_anonymous_attempts(user, old_key)
         study.claim_anonymous_cards(user, old_key)
         note = (

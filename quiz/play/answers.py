@@ -150,5 +150,5 @@ def record_answer(attempt: Attempt, item: Item, chosen: int | list[int] | str) -
     attempt.answered_count += 1
     if attempt.answered_count >= attempt.length:
         attempt.finished_at = now
-        study.catch_up(attempt)  # the attempt's answers reach the memory cards in one batch
+        study.catch_up(attempt, now)  # the attempt's answers reach the memory cards in one batch
     return True

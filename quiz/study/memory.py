@@ -255,7 +255,7 @@ def _review(
     )
 
 
-def catch_up(player: PlayerLike) -> int:
+def catch_up(player: PlayerLike, now: dt.datetime) -> int:
     """Take the player's answers the cards have not taken in yet into their cards; how many.
 
     Answering a quiz question stores the answer and nothing more (``Item.cards_updated``
@@ -276,9 +276,11 @@ def catch_up(player: PlayerLike) -> int:
     if not key_of(player):
         return 0
     owner = Player(user_id=player.user_id, session_key=player.session_key)
-    pending = Item.objects.filter(
-        attempt__in=Attempt.objects.owned_by(owner), answered_at__isnull=False, cards_updated=False
-    )
+    # An assignment that hides its answers until the due date hides them from the cards too
+    # (their due dates would tell right from wrong): its answers wait, and the first catch-up
+    # after the due date takes them in at the times they were given.
+    attempts = Attempt.objects.owned_by(owner).exclude(answers_hidden_until__gt=now)
+    pending = Item.objects.filter(attempt__in=attempts, answered_at__isnull=False, cards_updated=False)
     if not pending.exists():
         return 0
     with transaction.atomic(using=router.db_for_write(Item)):

@@ -62,7 +62,7 @@ def nav_counts(request: DjangoHttpRequest) -> dict[str, Callable[[], int]]:
 def review(request: HttpRequest) -> HttpResponse:
     """GET: how many facts are due and how many new ones today. POST: start a session."""
     now = timezone.now()
-    memory.catch_up(Player.of(request))
+    memory.catch_up(Player.of(request), now)
     if request.method == "POST":
         attempt = sessions.start_session(Player.of(request, create_session=True), now)
         if attempt is None:
@@ -101,7 +101,7 @@ def dossier_memory(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_object_or_404(Topic.objects.published(), slug=slug)
     now = timezone.now()
     player = Player.of(request)
-    memory.catch_up(player)
+    memory.catch_up(player, now)
     fragment = is_partial(request)
     # A visitor who has met nothing needs no counting for the fragment's one sentence.
     has_cards = bool(memory.key_of(player)) or not fragment
@@ -131,9 +131,9 @@ def dossier_memory(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
     """Per passage and per tag, the share of facts the player is likely to recall today."""
-    player = Player.of(request)
-    memory.catch_up(player)
-    report = memory.progress(player, timezone.now())
+    player, now = Player.of(request), timezone.now()
+    memory.catch_up(player, now)
+    report = memory.progress(player, now)
     context = {
         "report": report,
         "passages": chart.recall_chart(report.passages),
@@ -150,9 +150,9 @@ def progress(request: HttpRequest) -> HttpResponse:
 @require_POST
 def weakest(request: HttpRequest) -> HttpResponse:
     """Start a quiz on the passage or tag with the lowest recall today."""
-    player = Player.of(request)
-    memory.catch_up(player)
-    started = sessions.start_weakest(player, timezone.now())
+    player, now = Player.of(request), timezone.now()
+    memory.catch_up(player, now)
+    started = sessions.start_weakest(player, now)
     if started is None:
         messages.info(request, NOTHING_MET)
         return redirect("study_progress")

@@ -162,7 +162,7 @@ def test_requests_catching_up_at_once_take_each_answer_in_once(tmp_path, bank):
 
     def catch_up() -> int:
         barrier.wait(timeout=30)
-        return memory.catch_up(me(user))
+        return memory.catch_up(me(user), timezone.now())
 
     def outcome() -> tuple[int, int, int]:
         return (
@@ -176,6 +176,29 @@ def test_requests_catching_up_at_once_take_each_answer_in_once(tmp_path, bank):
         logs, cards, pending = run_threads([in_thread(db, outcome)])[0]
     assert sum(taken) == 4
     assert (logs, cards, pending) == (4, 4, 0)
+
+
+def test_an_assignment_hiding_its_answers_keeps_them_from_the_cards_until_it_is_due(client, user, bank):
+    """Cards' due dates would tell right from wrong: the answers wait until the due date,
+    then reach the cards at the times they were given."""
+    due = timezone.now() + dt.timedelta(days=2)
+    attempt = make_attempt(user=user, length=2, answers_hidden_until=due)
+    facts = askable_facts(bank, 2)
+    for item, fact in zip(attempt.items.order_by("position"), facts, strict=True):
+        Item.objects.filter(pk=item.pk).update(fact_ids=[fact.pk])
+    play_through(client, attempt)
+    attempt.refresh_from_db()
+    assert attempt.finished_at is not None
+    client.get(reverse("review"))
+    client.get(reverse("study_progress"))
+    assert not MemoryCard.objects.exists()
+    Attempt.objects.filter(pk=attempt.pk).update(
+        answers_hidden_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    client.get(reverse("review"))
+    assert set(MemoryCard.objects.values_list("fact_id", flat=True)) == {fact.pk for fact in facts}
+    answered = set(attempt.items.values_list("answered_at", flat=True))
+    assert set(ReviewLog.objects.values_list("reviewed_at", flat=True)) == answered
 
 
 def test_an_unfinished_anonymous_quiz_reaches_the_account_at_log_in(client, bank):
