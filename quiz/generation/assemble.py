@@ -14,8 +14,7 @@ from quiz.generation.bank import (
     load_events,
     load_facts,
     pool_key,
-    seed_bases,
-    spread_ids,
+    read_universe,
     with_tags,
 )
 from quiz.generation.questions import (
@@ -31,6 +30,7 @@ from quiz.generation.questions import (
     true_false,
 )
 from quiz.generation.types import GeneratedQuestion
+from quiz.generation.variety import design_order
 from quiz.models import Item, Question, Quiz
 
 #: Share of fact questions turned into true/false when the statement allows it: drawn per
@@ -87,21 +87,36 @@ def _reading_order(fact: Fact) -> tuple:
     return (section is None, section.order if section else 0, section.pk if section else 0, fact.pk)
 
 
+def _candidates(universe: Sequence[int], index: int, k: int, seen: Collection[int]) -> list[int]:
+    """The first ``k`` facts of ``universe`` in the order design ``index`` reads them
+    (:mod:`quiz.generation.variety`), facts the player has not seen before those they have.
+
+    The unseen facts are a universe of their own, read with the same design, and the seen
+    ones follow, read likewise: a pure function of the ids, the index and the seen set.
+    """
+    seen = set(seen)
+    unseen = [pk for pk in universe if pk not in seen]
+    again = [pk for pk in universe if pk in seen]
+    ordered = [unseen[r] for r in design_order(len(unseen), index)]
+    if len(ordered) < k:
+        ordered += [again[r] for r in design_order(len(again), index)]
+    return ordered[:k]
+
+
 def _generate(
     topic: Topic | int,
     count: int,
     rng: random.Random,
     *,
+    seed: int,
     tags: Sequence[TagFilter] = (),
     shuffle: bool = True,
     exclude_fact_ids: Iterable[int] = (),
-    bases: Sequence[float] | None = None,
     prefer_unseen: Collection[int] = (),
 ) -> list[GeneratedQuestion]:
     if count <= 0:
         return []
     topic_id = topic if isinstance(topic, int) else topic.pk
-    starts = (rng.random(), rng.random()) if bases is None else tuple(bases)
     # Events are picked and ordered first (the same draws on rng as building each question
     # in turn), then only the shown events' citations, tags and facts are read, at once.
     shown_events: list[tuple[list, str, int | None]] = []
@@ -121,9 +136,9 @@ def _generate(
             events = [e for e in events if e not in picked]
         load_event_details([event for shown, _, _ in shown_events for event in shown])
     timeline_questions = [timeline_question(shown, form, year) for shown, form, year in shown_events]
-    # Matching has its own generator, seeded by the quiz's window: quizzes without it are unchanged.
+    # Matching has its own generator, seeded by the quiz's seed: quizzes without it are unchanged.
     exclude_fact_ids = list(exclude_fact_ids)
-    match_rng = random.Random(f"match:{starts}")
+    match_rng = random.Random(f"match:{seed}")
     match: GeneratedQuestion | None = None
     match_events: list[int] = []
     if count >= matching.MIN_QUIZ_LENGTH and match_rng.random() < matching.QUIZ_SHARE:
@@ -144,14 +159,8 @@ def _generate(
         facts_qs = facts_qs.exclude(pk__in=excluded)
     if match_events:  # no fact question on a matched event: its stem could give a pair away
         facts_qs = facts_qs.exclude(event_id__in=match_events)
-    ids: list[int] = []
-    seen = sorted(set(prefer_unseen) - set(excluded))
-    if seen:
-        ids = spread_ids(facts_qs.exclude(pk__in=seen), _oversample(wanted), starts)
-    if len(ids) < _oversample(wanted):
-        # Not enough the player has not seen (or no history): top up from the whole bank.
-        more = spread_ids(facts_qs, _oversample(wanted), starts)
-        ids = list(dict.fromkeys(ids + more))
+    universe, index = read_universe(facts_qs, seed)
+    ids = _candidates(universe, index, _oversample(wanted), prefer_unseen)
     facts = load_facts(ids)
     pools = candidate_pools((pool_key(f) for f in facts), _tag_ids(facts), rng)
     asked: list[tuple[Fact, GeneratedQuestion]] = []
@@ -181,7 +190,7 @@ def generate_questions(
     questions are true/false; the rest are multiple choice. Fewer than ``count`` only
     when the bank has fewer askable facts.
     """
-    return _generate(topic, count, random.Random(seed), tags=[tag], shuffle=shuffle, bases=seed_bases(seed))
+    return _generate(topic, count, random.Random(seed), seed=seed, tags=[tag], shuffle=shuffle)
 
 
 def _tag_filters(quiz: Quiz, tag: TagFilter) -> list[TagFilter]:
@@ -256,10 +265,10 @@ def build_quiz(
             quiz.topic_id,
             length - share,
             rng,
+            seed=seed,
             tags=tags,
             shuffle=shuffle,
             exclude_fact_ids=exclude,
-            bases=seed_bases(seed),
             prefer_unseen=prefer_unseen,
         )
         spare = [

@@ -1,10 +1,11 @@
 """Reading the fact bank in bounded queries.
 
-Nothing here loads a whole topic: facts are sampled by their random ``sample_key``
-(a random start point, ``sample_key >= r ORDER BY sample_key LIMIT k``, then the wrap
-around from the bottom), and distractor candidates come from a window of the same
-kind, again from a random start, with a LIMIT. Both halves of a wrap-around are always
-queried, so the number of queries never depends on how many facts the bank holds.
+Nothing here loads a whole topic: a quiz chooses its facts among at most
+``UNIVERSE_LIMIT`` ids in the order of their random ``sample_key`` (a small topic whole,
+a large one by blocks of keys, :func:`read_universe`), and distractor candidates come
+from a window of the same kind, from a random start, with a LIMIT. Both halves of a
+wrap-around are always queried, so the number of queries never depends on how many
+facts the bank holds.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import zip_longest
 
 from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When, prefetch_related_objects
 
@@ -58,40 +58,36 @@ def sample_ids(queryset: QuerySet, k: int, rng: random.Random) -> list[int]:
     return list(dict.fromkeys(after + before))[:k]
 
 
-#: A quiz's window turns round the sample_key circle by the golden ratio per seed:
-#: consecutive seeds spread their windows evenly over the bank (no two of twenty seeds
-#: start closer than 3% of a turn apart), so twenty quizzes of ten reach nine facts in
-#: ten of the shipped dossier (measured: 104 of 111) and, on a bank of a thousand facts,
-#: no two of them share a fact. One step per window; a second window (a second step) was
-#: measured to cover a little more but to make two quizzes meet twice as often.
-STEPS = ((5**0.5 - 1) / 2,)
+#: A quiz chooses its facts among at most this many (ids only, in ``sample_key`` order):
+#: a smaller universe is read whole; a larger bank is cut by ``sample_key`` into blocks of
+#: about half as many or more, and each seed reads one block. Enough for a curve of
+#: :mod:`quiz.generation.variety` to hold a 10-question quiz (a block of 143 facts is an
+#: 11 x 13 grid); few enough that reading the ids costs well under a millisecond.
+UNIVERSE_LIMIT = 256
 
 
-def seed_bases(seed: int) -> tuple[float, ...]:
-    """Where each window of a quiz with ``seed`` starts reading the bank."""
-    return tuple((seed * step) % 1.0 for step in STEPS)
+def read_universe(queryset: QuerySet, seed: int) -> tuple[list[int], int]:
+    """The ids a quiz with ``seed`` chooses from, in ``(sample_key, pk)`` order, and its
+    design index among them (:mod:`quiz.generation.variety`). Two queries, always.
 
-
-def spread_ids(queryset: QuerySet, k: int, bases: Sequence[float]) -> list[int]:
-    """Up to ``k`` primary keys from one short window on ``sample_key`` per base, interleaved
-    (the first of each window, then the second...).
-
-    Two queries per window at most (its start up, then the wrap from the bottom when the
-    top runs out). Several short windows instead of one long one keep quizzes apart: two
-    quizzes share facts only where a window of one falls on a window of the other.
+    The first reads the ``sample_key`` of the ``UNIVERSE_LIMIT``-th fact (an index walk of
+    that many rows, whatever the size of the bank). When there is none, the bank is small:
+    the second query reads all of it, and the design index is the seed. Otherwise keys are
+    uniform on [0, 1), so the bank holds about ``UNIVERSE_LIMIT / key`` facts: it is cut
+    into equal key ranges of ``UNIVERSE_LIMIT / 2`` to ``UNIVERSE_LIMIT`` facts (on
+    average), and the quiz reads block ``seed % blocks`` with design index ``seed // blocks``. Every seed on a
+    block reads the same ids, so the design's bound holds among them, and two blocks share
+    no fact. A pure function of the bank and the seed.
     """
-    if k <= 0 or not bases:
-        return []
-    per_window = -(-k // len(bases))
-    ordered = queryset.order_by("sample_key", "pk").values_list("pk", flat=True)
-    runs = []
-    for start in bases:
-        after = list(ordered.filter(sample_key__gte=start)[:per_window])
-        if len(after) < per_window:
-            after += list(ordered.filter(sample_key__lt=start)[: per_window - len(after)])
-        runs.append(after)
-    interleaved = [pk for row in zip_longest(*runs) for pk in row if pk is not None]
-    return list(dict.fromkeys(interleaved))[:k]
+    ordered = queryset.order_by("sample_key", "pk")
+    probe = list(ordered.values_list("sample_key", flat=True)[UNIVERSE_LIMIT - 1 : UNIVERSE_LIMIT])
+    blocks = 1
+    if probe and probe[0] > 0:
+        blocks = max(1, int(UNIVERSE_LIMIT / probe[0]) // (UNIVERSE_LIMIT // 2))
+    block, index = seed % blocks, seed // blocks
+    if blocks > 1:
+        ordered = ordered.filter(sample_key__gte=block / blocks, sample_key__lt=(block + 1) / blocks)
+    return list(ordered.values_list("pk", flat=True)[:UNIVERSE_LIMIT]), index
 
 
 def load_facts(ids: Sequence[int]) -> list[Fact]:
