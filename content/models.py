@@ -468,6 +468,10 @@ class Fact(models.Model):
             models.Index(fields=["topic", "kind", "sample_key"], name="fact_topic_kind_sample"),
             # The dossier page: how many facts are disputed, and the first of them by pk.
             models.Index(fields=["topic", "disputed"], name="fact_topic_disputed"),
+            # The timeline's "no disputed date" check probes each event's disputed facts:
+            # only those rows, instead of every fact of the event from the heap (on
+            # PostgreSQL with 100,000 facts: 8 buffers instead of 253 per quiz).
+            models.Index(fields=["event"], condition=models.Q(disputed=True), name="fact_disputed_event"),
         ]
 
     #: How a fact of each kind is asked when it has no written ``stem``.
