@@ -14,7 +14,21 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast
 
 from content.models import Citation, Fact, Tag, TimelineEvent, Topic
 
@@ -143,6 +157,14 @@ _CANDIDATE_FIELDS = (
 )
 
 
+def _with_tag_list(queryset: QuerySet) -> QuerySet:
+    """Each fact with its tag ids as "3,7", read in the same query (a correlated subquery:
+    one index probe per row returned, after the LIMIT, and no second round trip)."""
+    ids = StringAgg(Cast("tag_id", CharField()), delimiter=Value(","))
+    tags = Fact.tags.through.objects.filter(fact_id=OuterRef("pk")).order_by().values("fact_id")
+    return queryset.annotate(tag_list=Subquery(tags.values(ids=ids)))
+
+
 def _candidates(rows: Iterable[dict]) -> list[Candidate]:
     return [
         Candidate(
@@ -160,6 +182,7 @@ def _candidates(rows: Iterable[dict]) -> list[Candidate]:
             answer_class=row["answer_class"],
             era_start=row["era_start"],
             era_end=row["era_end"],
+            tag_ids=frozenset(int(pk) for pk in (row.get("tag_list") or "").split(",") if pk),
         )
         for row in rows
     ]
@@ -200,8 +223,8 @@ def candidate_pools(
     city wall's length for a river's because both are tagged "borders". Disputed facts
     are left out: what they "really are" is itself in question. Kind ``text`` gets no
     pool: it takes only its author's distractors. Two queries per pool, a third when
-    another topic shares a tag, one to find those topics, and one for all the
-    candidates' tags.
+    another topic shares a tag, and one to find those topics; each candidate comes with
+    its tags (ranking prefers siblings that share the fact's tags).
     """
     pools: dict[PoolKey, list[Candidate]] = {}
     wanted = sorted({need for need in needs if need[1] != Fact.Kind.TEXT})
@@ -214,10 +237,10 @@ def candidate_pools(
         own = settled.filter(topic_id=topic_id, kind=kind)
         if cls:
             own = own.filter(answer_class=cls)
-        own = own.values(*_CANDIDATE_FIELDS)
+        window = _with_tag_list(own).values(*_CANDIDATE_FIELDS, "tag_list")
         rows = [
-            *own.filter(sample_key__gte=start)[:POOL_WINDOW],
-            *own.filter(sample_key__lt=start)[:POOL_WINDOW],
+            *window.filter(sample_key__gte=start)[:POOL_WINDOW],
+            *window.filter(sample_key__lt=start)[:POOL_WINDOW],
         ]
         others = sorted({*sharing, *(asked_topics - {topic_id})})
         if cls and tag_ids and others:
@@ -226,28 +249,16 @@ def candidate_pools(
             tagged = Fact.tags.through.objects.filter(fact_id=OuterRef("pk"), tag_id__in=list(tag_ids))
             # From the random start on, wrapping round to the bottom in the same query: a class
             # is narrow, so the rows are few and the wrap cannot leave a small pool empty.
+            candidates = settled.filter(Exists(tagged), topic_id__in=others, kind=kind, answer_class=cls)
             shared = (
-                settled.filter(Exists(tagged), topic_id__in=others, kind=kind, answer_class=cls)
+                _with_tag_list(candidates)
                 .annotate(wrapped=Case(When(sample_key__gte=start, then=0), default=1))
                 .order_by("wrapped", "sample_key", "pk")
-                .values(*_CANDIDATE_FIELDS)[:TAG_POOL]
+                .values(*_CANDIDATE_FIELDS, "tag_list")[:TAG_POOL]
             )
             rows.extend(shared)
         pools[(topic_id, kind, cls)] = _candidates({row["pk"]: row for row in rows}.values())
-    all_ids = sorted({c.fact_id for pool in pools.values() for c in pool})
-    tags_of: dict[int, set[int]] = {}
-    if all_ids:
-        for fact_id, tag_id in Fact.tags.through.objects.filter(fact_id__in=all_ids).values_list(
-            "fact_id", "tag_id"
-        ):
-            tags_of.setdefault(fact_id, set()).add(tag_id)
-    return {key: [_with_tags(c, tags_of.get(c.fact_id, set())) for c in pool] for key, pool in pools.items()}
-
-
-def _with_tags(candidate: Candidate, tag_ids: set[int]) -> Candidate:
-    from dataclasses import replace
-
-    return replace(candidate, tag_ids=frozenset(tag_ids))
+    return pools
 
 
 def load_events(topic_id: int, tags: Iterable[TagFilter]) -> list[TimelineEvent]:
