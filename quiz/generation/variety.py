@@ -22,19 +22,24 @@ more than two points, so two different designs share at most two cells, and two 
 (``e == 0``) at most one. A 10-question quiz asks eight or nine facts, all on its
 curve when its curve holds them: two such quizzes share at most 2 in 8 (25%).
 
-**Seeds to designs.** Design indices run through the full rows first (``b = e = 0``,
-``a = 0, 1, ...``), then lines by slope, then parabolas: the first rows partition the
-grid (consecutive seeds are disjoint and together cover the bank, which is what gives
-the coverage), any two of the first ``p * p`` designs share at most one fact, and there
-are ``rows + p * (p - 1) + p * p * (p - 1)`` designs in all (1,330 for 11 x 11); seeds
-that many apart read the same curve. A quiz starts at column ``index mod columns``, so
-the cells a short quiz leaves unread move round from one design to the next.
+**Seeds to designs.** Design indices run through the full rows first (``b = e = 0``),
+then the lines by slope, then the parabolas. The full rows are disjoint and together
+cover the bank: that is what lets twenty quizzes reach nearly every fact. Two lines (the
+first ``full rows + p * (p - 1)`` designs) share at most one fact, any two designs at
+most two. There are
+``full rows + p * (p - 1) + p * p * (p - 1)`` designs (1,330 for 11 x 11): seeds that many
+apart read the same curve. A quiz starts at column ``index mod columns``, so the cells a
+quiz leaves unread at the end of its curve move round from one design to the next.
 
-**Running short.** When a curve's facts do not suffice (an empty cell, facts that cannot
-be asked, a quiz longer than a curve), the quiz reads on along the curve shifted one row
-down, then two..., which together visit every cell once: the order is a permutation of
-the whole universe. Only facts read past the first curve can make two quizzes meet more
-than the bound says.
+**Running short.** When a curve's facts do not suffice (an empty cell, a fact that
+cannot be asked, a quiz longer than a curve), the quiz reads on along the curve shifted
+one row down, then two..., which together visit every cell once: the order is a
+permutation of the whole universe. Only facts read past the first curve can make two
+quizzes meet more than the bound says. Measured on the shipped dossier (fact questions):
+any two of seeds 1 to 120 (lines) share at most 2 facts in 8; of the 44,850 pairs of 300
+random seeds, 59 share more than 30% (14 of them the same facts: seeds on one design), where
+the golden-ratio windows had 5,536. A 20-question quiz reads past its curve (11 cells) and is
+not bounded: it shares 15% of its facts with another on average, as random quizzes would.
 
 Everything here is arithmetic on ranks: no database, no random state. Which universe a
 quiz reads (a large bank is cut into blocks) and how a player's seen facts are put last
