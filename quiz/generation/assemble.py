@@ -87,7 +87,7 @@ def _reading_order(fact: Fact) -> tuple:
     return (section is None, section.order if section else 0, section.pk if section else 0, fact.pk)
 
 
-def _candidates(universe: Sequence[int], index: int, k: int, seen: Collection[int]) -> list[int]:
+def _first_facts(universe: Sequence[int], index: int, k: int, seen: Collection[int]) -> list[int]:
     """The first ``k`` facts of ``universe`` in the order design ``index`` reads them
     (:mod:`quiz.generation.variety`), facts the player has not seen before those they have.
 
@@ -160,7 +160,7 @@ def _generate(
     if match_events:  # no fact question on a matched event: its stem could give a pair away
         facts_qs = facts_qs.exclude(event_id__in=match_events)
     universe, index = read_universe(facts_qs, seed)
-    ids = _candidates(universe, index, _oversample(wanted), prefer_unseen)
+    ids = _first_facts(universe, index, _oversample(wanted), prefer_unseen)
     facts = load_facts(ids)
     pools = candidate_pools((pool_key(f) for f in facts), _tag_ids(facts), rng)
     asked: list[tuple[Fact, GeneratedQuestion]] = []

@@ -89,9 +89,10 @@ def read_universe(queryset: QuerySet, seed: int) -> tuple[list[int], int]:
     the second query reads all of it, and the design index is the seed. Otherwise keys are
     uniform on [0, 1), so the bank holds about ``UNIVERSE_LIMIT / key`` facts: it is cut
     into equal key ranges of ``UNIVERSE_LIMIT / 2`` to ``UNIVERSE_LIMIT`` facts (on
-    average), and the quiz reads block ``seed % blocks`` with design index ``seed // blocks``. Every seed on a
-    block reads the same ids, so the design's bound holds among them, and two blocks share
-    no fact. A pure function of the bank and the seed.
+    average), and the quiz reads block ``seed % blocks`` with design index
+    ``seed // blocks``. Every seed on a block reads the same ids, so the design's bound
+    holds among them, and two blocks share no fact. A pure function of the bank and the
+    seed.
     """
     ordered = queryset.order_by("sample_key", "pk")
     probe = list(ordered.values_list("sample_key", flat=True)[UNIVERSE_LIMIT - 1 : UNIVERSE_LIMIT])

@@ -44,7 +44,7 @@ not bounded: it shares 15% of its facts with another on average, as random quizz
 Everything here is arithmetic on ranks: no database, no random state. Which universe a
 quiz reads (a large bank is cut into blocks) and how a player's seen facts are put last
 is :func:`quiz.generation.bank.read_universe` and
-:func:`quiz.generation.assemble._candidates`.
+:func:`quiz.generation.assemble._first_facts`.
 """
 
 from __future__ import annotations
