@@ -136,43 +136,55 @@ def _generate(
             events = [e for e in events if e not in picked]
         load_event_details([event for shown, _, _ in shown_events for event in shown])
     timeline_questions = [timeline_question(shown, form, year) for shown, form, year in shown_events]
-    # Matching has its own generator, seeded by the quiz's seed: quizzes without it are unchanged.
+    # Matching has its own draw, seeded by the quiz's seed: quizzes without it are unchanged.
     exclude_fact_ids = list(exclude_fact_ids)
     match_rng = random.Random(f"match:{seed}")
-    match: GeneratedQuestion | None = None
-    match_events: list[int] = []
-    if count >= matching.MIN_QUIZ_LENGTH and match_rng.random() < matching.QUIZ_SHARE:
-        match, match_events = matching.quiz_matching(
-            topic_id,
-            match_rng,
-            tags=tags,
-            exclude_events=[event.pk for shown, _, _ in shown_events for event in shown],
-            exclude_facts=exclude_fact_ids,
-            shuffle=shuffle,
-        )
-    extra = [match] if match is not None else []
+    wants_match = count >= matching.MIN_QUIZ_LENGTH and match_rng.random() < matching.QUIZ_SHARE
 
-    wanted = count - len(timeline_questions) - len(extra)
+    wanted = count - len(timeline_questions)
     facts_qs = with_tags(Fact.objects.filter(topic_id=topic_id), tags)
     excluded = sorted(set(exclude_fact_ids))
     if excluded:
         facts_qs = facts_qs.exclude(pk__in=excluded)
-    if match_events:  # no fact question on a matched event: its stem could give a pair away
-        facts_qs = facts_qs.exclude(event_id__in=match_events)
     universe, index = read_universe(facts_qs, seed)
     ids = _first_facts(universe, index, _oversample(wanted), prefer_unseen)
     facts = load_facts(ids)
     pools = candidate_pools((pool_key(f) for f in facts), _tag_ids(facts), rng)
-    asked: list[tuple[Fact, GeneratedQuestion]] = []
     share = rng.uniform(*TRUE_FALSE_SHARE)
-    for fact in facts:
-        if len(asked) >= wanted:
-            break
-        question = _fact_question(
-            fact, pools, rng, shuffle=shuffle, allow_true_false=True, true_false_share=share
+    remaining = iter(facts)
+
+    def next_question() -> tuple[Fact, GeneratedQuestion] | None:
+        for fact in remaining:
+            question = _fact_question(
+                fact, pools, rng, shuffle=shuffle, allow_true_false=True, true_false_share=share
+            )
+            if question is not None:
+                return fact, question
+        return None
+
+    asked: list[tuple[Fact, GeneratedQuestion]] = []
+    while len(asked) < wanted - int(wants_match) and (pair := next_question()) is not None:
+        asked.append(pair)
+    extra: list[GeneratedQuestion] = []
+    if wants_match:
+        # Chosen after the fact questions, on other events than theirs and the timeline's
+        # (a fact question on a matched event could give a pair away), so the facts the
+        # design picked stay as they are; when no matching can be made, one more fact.
+        match, _ = matching.quiz_matching(
+            topic_id,
+            match_rng,
+            tags=tags,
+            exclude_events=[
+                *(event.pk for shown, _, _ in shown_events for event in shown),
+                *(fact.event_id for fact, _ in asked if fact.event_id is not None),
+            ],
+            exclude_facts=exclude_fact_ids,
+            shuffle=shuffle,
         )
-        if question is not None:
-            asked.append((fact, question))
+        if match is not None:
+            extra.append(match)
+        elif (pair := next_question()) is not None:
+            asked.append(pair)
     if not shuffle:
         asked.sort(key=lambda pair: _reading_order(pair[0]))
     questions = [q for _, q in asked] + timeline_questions + extra

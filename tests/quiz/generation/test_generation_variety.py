@@ -4,9 +4,11 @@ signed-in player's next quiz prefers facts they have not seen, and the mix of fo
 from quiz to quiz.
 
 **A quiz's facts** are the facts its fact questions ask (multiple choice, true/false,
-typed recall: one each). A timeline question asks the order of its events; the facts
-linked to those events (``fact_ids``, what a review of the item draws on) are not what it
-asks, and are not counted. Counted, no choice of facts could meet the target: on the
+typed recall: one each). A timeline question asks the order of its events, and a
+matching question the years of its events; the facts linked to those events
+(``fact_ids``, what a review of the item draws on) are not counted, as the design does not
+choose them (a matching question's events are drawn on their own, and no fact question of
+its quiz asks about them). Counted, no choice of facts could meet the target: on the
 shipped dossier 93 of 112 facts hang off 29 events, 2.7 a piece (8 for the Convention of
 Peking), and a quiz's one or two timeline questions show about six events, so fifty
 quizzes show each event about ten times over and two quizzes share 1.6 events (4.5
@@ -76,7 +78,7 @@ def test_any_two_of_fifty_quizzes_share_at_most_three_in_ten_facts_on_the_shippe
     nearly the same facts: 7 of 9 for seeds 1 and 14, all 9 for 18 and 39)."""
     quiz = Quiz.default_for(shipped)
     asked = {s: facts_asked(build_quiz(quiz, length=10, seed=s)) for s in range(1, 51)}
-    assert all(len(a) >= 8 for a in asked.values())
+    assert all(len(a) >= 7 for a in asked.values())  # 7: a quiz with a matching question
     assert worst_pairs(asked) == []
 
 
@@ -88,7 +90,7 @@ def test_any_two_of_fifty_quizzes_share_at_most_three_in_ten_facts_on_a_syntheti
     bank = create_bank(size, slug=f"variety-{size}")
     quiz = Quiz.default_for(Topic.objects.get(slug=bank["topic"]))
     asked = {s: facts_asked(build_quiz(quiz, length=10, seed=s)) for s in range(1, 51)}
-    assert all(len(a) >= 8 for a in asked.values())
+    assert all(len(a) >= 7 for a in asked.values())  # 7: a quiz with a matching question
     assert worst_pairs(asked) == []
 
 
