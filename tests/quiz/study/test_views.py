@@ -101,8 +101,9 @@ def test_the_answer_does_no_card_work_until_the_attempt_finishes(
 ):
     """Session, user, item, the two conditional UPDATEs (with the test's savepoints): 7 queries
     whether or not the item stands on facts, and no card. The answer that finishes the
-    attempt also takes every answer in: the pending SELECT, the locked re-read, the flag
-    UPDATE, and the cards' SELECT, upsert and log INSERT (with their savepoint)."""
+    attempt also takes every answer in: the pending answers, the cards they touch, then in
+    one transaction (a savepoint here) the flags' UPDATE, the cards' upsert and the log's
+    INSERT."""
     client.post(reverse("play_topic", args=[bank.topic.slug]), {"length": "5"})
     attempt = Attempt.objects.get()
     items = list(attempt.items.order_by("position"))
@@ -115,7 +116,7 @@ def test_the_answer_does_no_card_work_until_the_attempt_finishes(
     last = items[-1]
     url = reverse("attempt_question", args=[attempt.pk, last.position])
     client.get(url)
-    with django_assert_num_queries(7 + 8):
+    with django_assert_num_queries(7 + 7):
         assert client.post(url, answer_data(last, True), **HX).status_code == 200
     answered_facts = {pk for item in items for pk in item.fact_ids}
     assert set(MemoryCard.objects.values_list("fact_id", flat=True)) == answered_facts
@@ -176,6 +177,35 @@ def test_requests_catching_up_at_once_take_each_answer_in_once(tmp_path, bank):
         logs, cards, pending = run_threads([in_thread(db, outcome)])[0]
     assert sum(taken) == 4
     assert (logs, cards, pending) == (4, 4, 0)
+
+
+def test_a_card_reviewed_between_scheduling_and_writing_is_scheduled_again(user, bank, monkeypatch):
+    """catch_up schedules before it takes the write lock; if another request reviews the
+    same card in between, the guarded write changes nothing and the batch is done again
+    under the lock, so neither review is lost."""
+    fact = askable_facts(bank, 1)[0]
+    attempt = make_attempt(user=user, length=1)
+    answered = timezone.now() - dt.timedelta(minutes=5)
+    Item.objects.filter(attempt=attempt).update(
+        fact_ids=[fact.pk], answered_at=answered, chosen=0, is_correct=True
+    )
+    schedule = memory._schedule
+
+    def schedule_then_someone_else_reviews(player, reviews):
+        plan = schedule(player, reviews)
+        monkeypatch.setattr(memory, "_schedule", schedule)  # once
+        memory.record_review(player, [fact], Rating.Again, answered - dt.timedelta(minutes=1))
+        return plan
+
+    monkeypatch.setattr(memory, "_schedule", schedule_then_someone_else_reviews)
+    assert memory.catch_up(me(user), timezone.now()) == 1
+    card = MemoryCard.objects.get(player=memory.key_of(me(user)), fact=fact)
+    assert card.reps == 2
+    assert list(ReviewLog.objects.order_by("reviewed_at").values_list("rating", flat=True)) == [
+        Rating.Again,
+        Rating.Good,
+    ]
+    assert card.last_review == answered
 
 
 def test_an_assignment_hiding_its_answers_keeps_them_from_the_cards_until_it_is_due(client, user, bank):
