@@ -6,7 +6,8 @@ returns a :class:`Finding` per defect, each of one :data:`DEFECTS` class:
 - ``wrong-class``: an option of another class or precision than the answer (an island
   for a river, a full date for a month, a length in miles among lengths in km).
 - ``outside-era``: an option outside the fact's era (2007 for an act of Gorbachev).
-- ``echo``: the stem gives the answer away by naming a word of it that no other option has.
+- ``echo``: the stem gives the answer away by naming a word of it that no other option has,
+  or rules an option out by naming it ("… completed in 2008?" offering 2008).
 - ``grammar``: only one option fits the stem's grammar (the one plural, the one phrase in
   lower case among names, the one pair among single names).
 - ``disputed``: a disputed value in play (a disputed fact asked as settled, another
@@ -48,6 +49,7 @@ from quiz.generation.bank import candidate_pools, pool_key
 from quiz.generation.distractors import TIMELESS_KINDS, ValueSet, in_era
 from quiz.generation.questions import (
     FORM,
+    STEM_NUMBER,
     TRUE_FALSE_OPTIONS,
     NotAskable,
     multiple_choice,
@@ -307,6 +309,13 @@ def _choice(question: GeneratedQuestion, fact: Fact, context: LintContext) -> li
                 found.append(_finding(question, "true-elsewhere", f"{option!r} answers the same question"))
     # The source named in "According to <source>, ..." is no clue: only the question proper.
     asked = question.stem.split(", ", 1)[1] if scoped and ", " in question.stem else question.stem
+    if fact.kind in Fact.NUMERIC_KINDS:
+        named = {numeric_value(n) for n in STEM_NUMBER.findall(asked)} - {None}
+        for option in distractors:
+            if numeric_value(_bare(option, fact.unit)) in named:
+                found.append(
+                    _finding(question, "echo", f"the stem names {option!r}, so it cannot be the answer")
+                )
     echoed = _words(right) & _words(asked)
     for word in sorted(echoed):
         if not any(word in _words(_bare(o, fact.unit)) for o in distractors):

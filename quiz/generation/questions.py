@@ -86,6 +86,10 @@ def fact_values(fact: Fact) -> list[str]:
     return [fact.answer, *(fact.aliases or []), *cited]
 
 
+#: The numbers a stem names (years, quantities), as :func:`multiple_choice` keeps them out.
+STEM_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+
+
 def forbidden_values(fact: Fact) -> ValueSet:
     values = ValueSet(fact.kind)
     values.add(*fact_values(fact))
@@ -177,6 +181,10 @@ def multiple_choice(
         raise NotAskable("disputed, and no source gives a single value to ask 'According to ...'")
     scope = options_for[rng.randrange(len(options_for))]
     forbidden = forbidden_values(fact)
+    if fact.kind in Fact.NUMERIC_KINDS:
+        # A number the stem itself names is no option: "… the project they completed in
+        # 2008?" cannot offer 2008 as the year it began.
+        forbidden.add(*STEM_NUMBER.findall(stem))
     tag_ids = frozenset(t.pk for t in fact.tags.all())
     distractors = choose_distractors(fact, scope.answer, forbidden, rank_siblings(fact, tag_ids, pool), rng)
     if len(distractors) < DISTRACTORS:

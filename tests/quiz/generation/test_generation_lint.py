@@ -77,6 +77,44 @@ def test_echo_the_stem_names_the_answer(topic):
     assert defects(q, topic) == {"echo"}
 
 
+def test_echo_the_stem_names_a_distractor_and_so_rules_it_out(topic):
+    begun = fact(topic, "year", "2000", year=2000, era_start=1995, era_end=2010)
+    q = question(
+        begun,
+        "In which year did they begin the demarcation they completed in 2008?",
+        ["2000", "2008", "2003", "1996"],
+        0,
+    )
+    assert defects(q, topic) == {"echo"}
+
+
+def test_a_multiple_choice_question_never_offers_a_number_its_stem_names(topic):
+    """The generator keeps the stem's own numbers out of the options (here the only sibling
+    years are 2008, named in the stem, and two others)."""
+    from random import Random
+
+    from quiz.generation.bank import candidate_pools, pool_key
+    from quiz.generation.questions import multiple_choice
+
+    begun = fact(
+        topic,
+        "year",
+        "2000",
+        year=2000,
+        era_start=1995,
+        era_end=2010,
+        stem="In which year did they begin the demarcation they completed in 2008?",
+    )
+    for answer in ("2008", "2003", "2006", "1998"):
+        fact(topic, "year", answer, year=int(answer), era_start=1995, era_end=2010)
+    for seed in range(20):
+        rng = Random(seed)
+        pool = candidate_pools([pool_key(begun)], [], rng)[pool_key(begun)]
+        q = multiple_choice(begun, pool, rng)
+        assert "2008" in q.stem
+        assert "2008" not in q.options
+
+
 def test_grammar_only_one_option_fits(topic):
     rivers = fact(topic, "place", "Ussuri and Amur rivers", answer_class="river-pair")
     q = question(
