@@ -617,3 +617,27 @@ def test_an_answered_question_cannot_be_deleted_only_archived(teacher_client, te
 
     teacher_client.post(reverse("admin:quiz_question_delete", args=[untouched.pk]), {"post": "yes"})
     assert not Question.objects.filter(pk=untouched.pk).exists()  # never answered: deleted
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["delete page", "delete action"])
+def test_a_quiz_students_played_cannot_be_deleted_in_the_admin(client, teacher, bulk):
+    """Deleting a quiz would take its students' attempts with it: the admin refuses (the
+    attempts are read-only there), for its owner and for a superuser, one by one or in bulk,
+    and every attempt is still there."""
+    from quiz.models import Attempt, Quiz
+    from tests.factories import AttemptFactory, QuizFactory
+
+    quiz = QuizFactory(owner=teacher)
+    AttemptFactory(quiz=quiz)
+    for user in (teacher, UserFactory(is_staff=True, is_superuser=True)):
+        client.force_login(user)
+        if bulk:
+            response = client.post(
+                reverse("admin:quiz_quiz_changelist"),
+                {"action": "delete_selected", "_selected_action": [quiz.pk], "post": "yes"},
+            )
+        else:
+            response = client.post(reverse("admin:quiz_quiz_delete", args=[quiz.pk]), {"post": "yes"})
+        assert response.status_code in (200, 403)
+        assert Quiz.objects.filter(pk=quiz.pk).exists()
+        assert Attempt.objects.filter(quiz=quiz).count() == 1
