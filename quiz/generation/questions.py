@@ -225,6 +225,8 @@ RECALL_KINDS = (
 )
 #: Longer answers are asked as multiple choice: nobody types a treaty's full title.
 RECALL_MAX_LENGTH = 30
+#: Two things named in one answer ("Ussuri and Amur rivers", "floods & droughts").
+TWO_PART = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 
 
 def recall_spellings(fact: Fact) -> list[str]:
@@ -240,6 +242,9 @@ def recall(fact: Fact, pool: Sequence[Candidate]) -> GeneratedQuestion:
 
     if fact.disputed or fact.kind not in RECALL_KINDS or len(fact.answer) > RECALL_MAX_LENGTH:
         raise NotAskable("not asked by typed recall")
+    if TWO_PART.search(fact.answer):
+        # "Ussuri and Amur rivers": two names in an order and a wording the player must guess.
+        raise NotAskable("a two-part answer is not asked by typed recall")
     mine = normalise(fact.answer)
     # Numbers are typed exactly; a name within a slip or two of another answer is not asked.
     for other in [] if fact.kind in Fact.NUMERIC_KINDS else pool:

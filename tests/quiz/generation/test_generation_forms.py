@@ -159,6 +159,7 @@ def test_recall_questions_are_settled_short_and_never_close_to_another_answer(sh
     for question in recalled:
         fact = facts[question.fact_ids[0]]
         assert not fact.disputed
+        assert " and " not in fact.answer  # two names to type in a guessed order: never
         assert question.answer == 0
         assert normalise(question.options[0]) in {
             normalise(f"{fact.answer} {fact.unit}"),
