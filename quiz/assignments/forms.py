@@ -87,15 +87,7 @@ class AssignmentChangeForm(AssignmentForm):
     The quiz stays (its students' attempts answered it); to give another, assign that one."""
 
     class Meta(AssignmentForm.Meta):
-        fields = (
-            "opens_at",
-            "due_at",
-            "attempt_limit",
-            "counts",
-            "time_limit_minutes",
-            "answers_shown",
-            "late_allowed",
-        )
+        fields = tuple(name for name in AssignmentForm.Meta.fields if name != "quiz")
 
 
 class QuizRulesForm(forms.ModelForm):

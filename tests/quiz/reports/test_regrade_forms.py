@@ -12,12 +12,9 @@ from a fact's answer, so a fact's correction leaves them as they are.
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from django.urls import reverse
 
 from content.models import Fact
-from quiz.models import Attempt, Item, Player, Question, Quiz
-from quiz.play import attempts
+from quiz.models import Attempt, Item, Question, Quiz
 from quiz.reports import facts, regrade, versions
 from quiz.reports.models import AttemptCorrection
 from tests.factories import (
@@ -28,22 +25,9 @@ from tests.factories import (
     QuestionFactory,
     TopicFactory,
 )
-from tests.quiz.reports.conftest import teacher_user
+from tests.quiz.reports.conftest import play, teacher_user
 
 pytestmark = pytest.mark.django_db
-
-
-def _play(user, quiz: Quiz, answer: str) -> Attempt:
-    """``user`` plays the one-question quiz through the views, choosing ``answer``."""
-    client = Client()
-    client.force_login(user)
-    attempt = attempts.start_attempt(quiz, length=1, player=Player(user_id=user.pk, session_key=""))
-    item = attempt.items.get()
-    url = reverse("attempt_question", args=[attempt.pk, 1])
-    client.get(url)
-    assert client.post(url, {"choice": str(item.options.index(answer))}).status_code == 302
-    attempt.refresh_from_db()
-    return attempt
 
 
 def test_a_written_true_or_false_question_is_regraded(django_user_model):
@@ -60,8 +44,8 @@ def test_a_written_true_or_false_question_is_regraded(django_user_model):
     quiz = Quiz.objects.create(
         topic=topic, slug="tf", title="TF", published=True, mix=Quiz.Mix.WRITTEN, question_count=1
     )
-    said_false = _play(django_user_model.objects.create(username="false"), quiz, "False")
-    said_true = _play(django_user_model.objects.create(username="true"), quiz, "True")
+    said_false = play(django_user_model.objects.create(username="false"), quiz, "False")[0]
+    said_true = play(django_user_model.objects.create(username="true"), quiz, "True")[0]
     assert (said_false.score, said_true.score) == (0, 1)
     assert said_false.items.get().form == Item.Form.MULTIPLE_CHOICE
 
